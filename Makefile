@@ -1,0 +1,33 @@
+# seaice-jax: the two commands are `make demo` and `make test`; both build .venv from scratch.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: install test demo lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+test: install
+	JAX_PLATFORMS=cpu $(BIN)/python -m pytest -q -m "not slow" $(PYTEST_ARGS)
+
+demo: install
+	JAX_PLATFORMS=cpu $(BIN)/seaice-jax demo --out out/demo
+
+lint: install
+	$(BIN)/ruff check seaice_jax tests benchmarks configs
+	$(BIN)/ruff format --check seaice_jax tests benchmarks configs
+
+bench: install
+	$(BIN)/python -m pip install -q -e ".[dev,bench]"
+	JAX_PLATFORMS=cpu $(BIN)/seaice-jax bench --out BENCHMARKS.json
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

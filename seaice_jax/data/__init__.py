@@ -1,0 +1,1 @@
+"""Tile pipeline (grain): prepared scenes, tiles, targets, chart weights, normalisation."""

@@ -1,0 +1,1 @@
+"""Metrics, comparisons against references, figures and tables."""

@@ -1,0 +1,1 @@
+"""The high-resolution transformer (flax.nnx) and its variants."""

@@ -1,0 +1,1 @@
+"""ICM segmentation (lax-based) and connected segments."""

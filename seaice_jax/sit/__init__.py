@@ -1,0 +1,1 @@
+"""Baltic sea-ice thickness: segment features, least-squares regression, normalisation."""
