@@ -45,10 +45,10 @@ def write_tiny_safe(root, rng, ipf29=True, pols=("hh", "hv")):
         az = rng.uniform(0.8, 1.2, size=3)
         truth[pol] = (dn, cal, nrg, az_lines, az)
         geo = "".join(
-            f"<geolocationGridPoint><line>{l}</line><pixel>{p}</pixel><latitude>{79 + l / 100}</latitude>"
+            f"<geolocationGridPoint><line>{ln}</line><pixel>{p}</pixel><latitude>{79 + ln / 100}</latitude>"
             f"<longitude>{-20 + p / 100}</longitude><height>0</height>"
-            f"<incidenceAngle>{19 + p * 0.5 + l * 0.01}</incidenceAngle></geolocationGridPoint>"
-            for l in (0, 20, 39) for p in (0, 25, 49)
+            f"<incidenceAngle>{19 + p * 0.5 + ln * 0.01}</incidenceAngle></geolocationGridPoint>"
+            for ln in (0, 20, 39) for p in (0, 25, 49)
         )  # fmt: skip
         (safe / "annotation" / f"{name}.xml").write_text(
             f'<?xml version="1.0"?><product><adsHeader><missionId>S1A</missionId><productType>GRD'
@@ -59,7 +59,7 @@ def write_tiny_safe(root, rng, ipf29=True, pols=("hh", "hv")):
             f'<geolocationGridPointList count="9">{geo}</geolocationGridPointList></geolocationGrid></product>'
         )
         vecs = "".join(
-            _vec("calibrationVector", l, pixels, cal[i], "sigmaNought") for i, l in enumerate(lines)
+            _vec("calibrationVector", ln, pixels, cal[i], "sigmaNought") for i, ln in enumerate(lines)
         )
         (safe / "annotation/calibration" / f"calibration-{name}.xml").write_text(
             f'<?xml version="1.0"?><calibration><calibrationVectorList count="4">{vecs}'
@@ -67,8 +67,8 @@ def write_tiny_safe(root, rng, ipf29=True, pols=("hh", "hv")):
         )
         if ipf29:
             rv = "".join(
-                _vec("noiseRangeVector", l, pixels, nrg[i], "noiseRangeLut")
-                for i, l in enumerate(lines)
+                _vec("noiseRangeVector", ln, pixels, nrg[i], "noiseRangeLut")
+                for i, ln in enumerate(lines)
             )
             azs = " ".join(f"{v:.9e}" for v in az)
             noise = (f"<noiseRangeVectorList count=\"4\">{rv}</noiseRangeVectorList><noiseAzimuthVectorList "
@@ -79,14 +79,14 @@ def write_tiny_safe(root, rng, ipf29=True, pols=("hh", "hv")):
                      "</noiseAzimuthVectorList>")  # fmt: skip
         else:
             noise = "<noiseVectorList count=\"4\">" + "".join(
-                _vec("noiseVector", l, pixels, nrg[i], "noiseLut") for i, l in enumerate(lines)
+                _vec("noiseVector", ln, pixels, nrg[i], "noiseLut") for i, ln in enumerate(lines)
             ) + "</noiseVectorList>"  # fmt: skip
         (safe / "annotation/calibration" / f"noise-{name}.xml").write_text(
             f'<?xml version="1.0"?><noise>{noise}</noise>'
         )
         gcps = [
-            GroundControlPoint(l, p, -20 + p / 100, 79 + l / 100, 0.0)
-            for l in (0, 39)
+            GroundControlPoint(ln, p, -20 + p / 100, 79 + ln / 100, 0.0)
+            for ln in (0, 39)
             for p in (0, 49)
         ]
         prof = dict(
