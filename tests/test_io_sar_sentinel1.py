@@ -59,7 +59,8 @@ def write_tiny_safe(root, rng, ipf29=True, pols=("hh", "hv")):
             f'<geolocationGridPointList count="9">{geo}</geolocationGridPointList></geolocationGrid></product>'
         )
         vecs = "".join(
-            _vec("calibrationVector", ln, pixels, cal[i], "sigmaNought") for i, ln in enumerate(lines)
+            _vec("calibrationVector", ln, pixels, cal[i], "sigmaNought")
+            for i, ln in enumerate(lines)
         )
         (safe / "annotation/calibration" / f"calibration-{name}.xml").write_text(
             f'<?xml version="1.0"?><calibration><calibrationVectorList count="4">{vecs}'
