@@ -93,8 +93,9 @@ class Chart:
             return self.sic
         if what == "class":
             return self.classes(thresholds)
+        no_data = np.isin(self.poly_type, ["L", "N"])
         if what in sigrid3.CONCENTRATION_FIELDS and what in self.attrs:
-            return self.concentration(what)
+            return np.where(no_data, np.nan, self.concentration(what)).astype(np.float32)
         if what not in self.attrs:
             known = ", ".join(["sic", "class", *self.attrs])
             raise SeaIceError(f"{self.path or 'chart'}: no attribute '{what}' (known: {known})")
@@ -107,7 +108,7 @@ class Chart:
             raise SeaIceError(
                 f"{self.path or 'chart'}: attribute '{what}' is not numeric"
             ) from None
-        return vals.astype(np.float32)
+        return np.where(no_data, np.nan, vals).astype(np.float32)
 
 
 _COMPANIONS = (".shx", ".dbf", ".prj")
@@ -118,6 +119,16 @@ def _companion(shp: Path, ext: str) -> Path | None:
         if cand.exists():
             return cand
     return None
+
+
+def _check_shp_header(shp: Path) -> None:
+    """The main-file header: file code 9994 and a declared length the file really has."""
+    h = head(shp, 100)
+    if len(h) < 100 or h[:4] != b"\x00\x00\x27\x0a":
+        raise file_error(shp, "not an ESRI shapefile (bad header)")
+    declared = 2 * int.from_bytes(h[24:28], "big")  # length in 16-bit words
+    if shp.stat().st_size < declared:
+        raise file_error(shp, f"truncated shapefile ({shp.stat().st_size} of {declared} bytes)")
 
 
 def read_chart(path: str | os.PathLike) -> Chart:
@@ -137,6 +148,7 @@ def read_chart(path: str | os.PathLike) -> Chart:
     shp = Path(path)
     if not shp.exists():
         raise file_error(shp, "no such file")
+    _check_shp_header(shp)
     for ext in _COMPANIONS:
         if _companion(shp, ext) is None:
             raise file_error(shp, f"missing companion file {shp.with_suffix(ext).name}")
@@ -181,6 +193,17 @@ def project_geometries(
     return np.where(shapely.is_valid(out), out, shapely.make_valid(out))
 
 
+#: Burn priority of POLY_TYPE where polygons overlap (digitising slivers, no-data frames): later
+#: wins, so land (the coastline) overrides ice and water, and any chart value overrides no-data.
+BURN_PRIORITY = {"N": 0, "W": 1, "I": 2, "L": 3}
+
+
+def burn_order(chart: Chart) -> np.ndarray:
+    """Polygon indices in burn order: by :data:`BURN_PRIORITY`, then file order (stable)."""
+    prio = np.array([BURN_PRIORITY.get(t, 2) for t in chart.poly_type])
+    return np.argsort(prio, kind="stable")
+
+
 def rasterize_chart(
     chart_or_path: Chart | str | os.PathLike,
     grid: Grid,
@@ -201,6 +224,7 @@ def rasterize_chart(
 
     Returns:
       ``(grid.height, grid.width)`` float32; NaN outside the chart, on land and no-data polygons.
+      Where polygons overlap, the later in :func:`burn_order` wins.
     """
     from rasterio.features import rasterize
 
@@ -211,7 +235,8 @@ def rasterize_chart(
     geoms = project_geometries(chart, grid.pyproj_crs, seg)
     ok = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
     ok &= np.isfinite(shapely.bounds(geoms)).all(axis=1)
-    shapes = [(g, float(v)) for g, v in zip(geoms[ok], vals[ok], strict=True)]
+    order = burn_order(chart)
+    shapes = [(geoms[i], float(vals[i])) for i in order if ok[i]]
     out = np.full(grid.shape, np.nan, dtype=np.float32)
     if not shapes:
         return out
