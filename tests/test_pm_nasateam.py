@@ -155,3 +155,17 @@ def test_weather_filters_on_constructed_cases():
         thresholds=th,
     )
     np.testing.assert_array_equal(np.asarray(m), [True, False, True])
+
+
+def test_benchmark_smoke():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "nasateam.py"
+    spec = importlib.util.spec_from_file_location("bench_nasateam", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    res = mod.measure(("nsidc3413_25km",), repeats=1, shape_override=(16, 16))
+    r = res["nsidc3413_25km"]
+    assert r["pixels"] == 256 and r["mpx_per_s_jax"] > 0 and r["vs_numpy"] > 0
+    assert r["max_abs_diff"] < 0.01
