@@ -10,6 +10,10 @@
   negative, FY ice has GR near 0). A 100 % point is usually a FY/MY mixture, so the pure
   end-members are the tails of the GR distribution: FY = median TBs of the points above the
   ``1 - tail`` GR quantile, MY = median TBs of the points below the ``tail`` quantile.
+  Narrow tails give purer but noisier end-members that spread NT over the 100 % points; by
+  default (``tail=None``) the tail is chosen from :data:`TAILS` as the one whose tie points give
+  the smallest RMS error of NT total SIC against 100 % on the same points (an in-sample choice:
+  skill is then measured on other points, e.g. the other RRDP half).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from seaice_jax.pm.nasateam import nasa_team_raw
 from seaice_jax.pm.tiepoints import CHANNELS, TiePoints, resolve_tiepoints
 
 NT_CHANNELS = {"19h": "tb_18_7h", "19v": "tb_18_7v", "37v": "tb_36_5v"}
+TAILS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
 
 
 def _tbs(ds: xr.Dataset) -> np.ndarray:
@@ -32,15 +37,26 @@ def _tbs(ds: xr.Dataset) -> np.ndarray:
     return tb[np.all(np.isfinite(tb) & (tb > 0) & (tb <= 350), -1)]
 
 
+def _tail_tiepoints(ow: np.ndarray, ice: np.ndarray, tail: float) -> TiePoints:
+    gr = (ice[:, 2] - ice[:, 1]) / (ice[:, 2] + ice[:, 1])
+    lo, hi = np.quantile(gr, [tail, 1.0 - tail])
+    ends = {"ow": ow, "fy": ice[gr >= hi], "my": ice[gr <= lo]}
+    med = {s: np.median(t, axis=0) for s, t in ends.items()}
+    return resolve_tiepoints(
+        {c: {s: float(med[s][k]) for s in med} for k, c in enumerate(CHANNELS)}
+    )
+
+
 def derive_tiepoints(
-    ds_points: xr.Dataset, sic_var: str = "sic", *, tail: float = 0.1
+    ds_points: xr.Dataset, sic_var: str = "sic", *, tail: float | None = None
 ) -> TiePoints:
     """NT tie points from points of known SIC (see the module docstring for the method).
 
     Args:
       ds_points: point dataset with ``tb_18_7h``, ``tb_18_7v``, ``tb_36_5v`` (K) and ``sic_var``.
       sic_var: SIC variable in % (0 % points: <= 0.5 %, 100 % points: >= 99.5 %).
-      tail: share of the 100 % points taken at each end of GR(37V/19V) for FY and MY.
+      tail: share (0-0.5] of the 100 % points taken at each end of GR(37V/19V) for FY and MY;
+        None chooses it from :data:`TAILS` (smallest in-sample RMS error at the 100 % points).
 
     Returns:
       ``{"19h"|"19v"|"37v": {"ow"|"fy"|"my": K}}``.
@@ -51,17 +67,21 @@ def derive_tiepoints(
     if sic_var not in ds_points:
         raise SeaIceError(f"points have no SIC variable '{sic_var}'")
     sic = ds_points[sic_var].values
-    ow = _tbs(ds_points.isel({ds_points[sic_var].dims[0]: np.flatnonzero(sic <= 0.5)}))
-    ice = _tbs(ds_points.isel({ds_points[sic_var].dims[0]: np.flatnonzero(sic >= 99.5)}))
+    dim = ds_points[sic_var].dims[0]
+    ow = _tbs(ds_points.isel({dim: np.flatnonzero(sic <= 0.5)}))
+    ice = _tbs(ds_points.isel({dim: np.flatnonzero(sic >= 99.5)}))
     if len(ow) < 10 or len(ice) < 10:
         raise SeaIceError(f"need >= 10 valid 0 % and 100 % points, have {len(ow)} and {len(ice)}")
-    gr = (ice[:, 2] - ice[:, 1]) / (ice[:, 2] + ice[:, 1])
-    lo, hi = np.quantile(gr, [tail, 1.0 - tail])
-    ends = {"ow": ow, "fy": ice[gr >= hi], "my": ice[gr <= lo]}
-    med = {s: np.median(t, axis=0) for s, t in ends.items()}
-    return resolve_tiepoints(
-        {c: {s: float(med[s][k]) for s in med} for k, c in enumerate(CHANNELS)}
-    )
+    if tail is not None:
+        if not 0.0 < tail <= 0.5:
+            raise SeaIceError(f"tail must be in (0, 0.5], got {tail}")
+        return _tail_tiepoints(ow, ice, tail)
+
+    def rmse(tp: TiePoints) -> float:
+        total = np.asarray(nasa_team_raw(ice[:, 1], ice[:, 0], ice[:, 2], tiepoints=tp)[0])
+        return float(np.sqrt(np.nanmean((total - 100.0) ** 2)))
+
+    return min((_tail_tiepoints(ow, ice, t) for t in TAILS), key=rmse)
 
 
 def _stats(x: np.ndarray) -> dict[str, float]:
