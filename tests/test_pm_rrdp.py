@@ -117,3 +117,13 @@ def test_mask89_fit_reproduces_json_and_report(halves):
     # Cloudy water (tclw >= 0.1 kg m-2) is still cleared.
     cloudy = [b for b in water["by_tclw"] if b["bin"][0] >= 0.1]
     assert all(b["mask89"] >= 0.98 for b in cloudy) and sum(b["n"] for b in cloudy) > 100
+
+
+def test_demo_metrics_shape_and_values(data_dir):
+    from seaice_jax.pm.report import demo_metrics
+
+    m = demo_metrics(data_dir)
+    assert set(m) == {"sic100", "sic0"} and set(m["sic100"]) == {"mean", "std", "n"}
+    assert m["sic100"]["n"] == 2309 and m["sic0"]["n"] == 1704
+    assert 98.0 < m["sic100"]["mean"] < 100.5 and m["sic100"]["std"] < 9.5
+    assert m["sic0"]["mean"] < 0.4

@@ -50,6 +50,18 @@ def rrdp_report(data_dir: str | None = None, figure: str | None = None) -> dict:
     return out
 
 
+def demo_metrics(data_dir: str | None = None) -> dict:
+    """The demo's ``nasateam_rrdp`` entry (DESIGN section 4), published AMSR2 tie points, all points.
+
+    ``sic100``: NT total SIC (%, unclipped) at the 100 % points, the algorithm's skill (a clip
+    would hide the overshoot). ``sic0``: NT at the 0 % points after both weather masks, what the
+    product's ``sic`` holds there.
+    """
+    s = nt_point_stats(load_rrdp_points(data_dir), "amsr2")
+    pick = lambda d: {k: d[k] for k in ("mean", "std", "n")}  # noqa: E731
+    return {"sic100": pick(s["sic100"]["raw"]), "sic0": pick(s["sic0"]["both"])}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         prog="python -m seaice_jax.pm.report", description=__doc__.splitlines()[0]
