@@ -1,4 +1,8 @@
-"""``seaice-jax nasateam --input PATH --out OUT.nc [--tiepoints NAME|FILE.json]``."""
+"""``seaice-jax nasateam --input PATH --out OUT.nc [--tiepoints NAME|FILE.json] [--grid NAME]``.
+
+With ``--grid`` a swath (e.g. AMSR2 L1R) or point table is first resampled to the named grid
+(``seaice_jax.geo.swath_to_grid``), then NT runs on the gridded TBs.
+"""
 
 from __future__ import annotations
 
@@ -33,17 +37,27 @@ def register(subparsers) -> None:
         choices=sorted(NT_WEATHER_THRESHOLDS),
         help="weather-filter thresholds",
     )
+    p.add_argument(
+        "--grid",
+        default=None,
+        help="resample a swath or point input (lat/lon) to this named grid first, e.g. nsidc3413_25km",
+    )
+    p.add_argument(
+        "--radius-m", type=float, default=25_000.0, help="swath search radius (m) with --grid"
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from seaice_jax.io import open_dataset
     from seaice_jax.io.writers import write_netcdf
-    from seaice_jax.pm.product import nasateam_product
+    from seaice_jax.pm.product import grid_swath, nasateam_product
     from seaice_jax.pm.tiepoints import resolve_tiepoints
 
     tiepoints = resolve_tiepoints(args.tiepoints)  # fail on a bad table before reading the input
     ds = open_dataset(args.input)
+    if args.grid:
+        ds = grid_swath(ds, args.grid, args.radius_m, source=str(args.input))
     out = nasateam_product(ds, tiepoints=tiepoints, sensor=args.sensor, source=str(args.input))
     out.attrs["tiepoints"] = str(args.tiepoints)
     write_netcdf(out, args.out)

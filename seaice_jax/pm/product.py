@@ -12,6 +12,7 @@ import numpy as np
 import xarray as xr
 
 from seaice_jax.errors import SeaIceError
+from seaice_jax.geo.grids import Grid, named_grid
 from seaice_jax.pm.nasateam import nasa_team_raw
 from seaice_jax.pm.tiepoints import resolve_tiepoints
 from seaice_jax.pm.weather import nt_weather_filter, weather_mask_89
@@ -103,3 +104,29 @@ def nasateam_product(
         weather_filter_sensor=sensor,
     )
     return out
+
+
+def grid_swath(
+    ds: xr.Dataset, grid: Grid | str, radius_m: float = 25_000.0, *, source: str = "input"
+) -> xr.Dataset:
+    """Resample the :data:`REQUIRED` channels of a swath or point dataset (``lat``, ``lon``) to a grid.
+
+    NT is then applied to the gridded TBs, as NSIDC does for its 25 km products (item 7 of the
+    PM issue); see :mod:`seaice_jax.pm.swath`.
+
+    Raises:
+      SeaIceError: no ``lat``/``lon``, or a missing channel (naming ``source``).
+    """
+    from seaice_jax.pm.swath import swath_tbs_to_grid
+
+    for name in ("lat", "lon", *REQUIRED):
+        if name not in ds:
+            raise SeaIceError(
+                f"{source}: missing {'channel ' if name.startswith('tb_') else ''}{name} (needed to grid the swath)"
+            )
+    g = named_grid(grid) if isinstance(grid, str) else grid
+    tbs = {n: ds[n].values for n in REQUIRED}
+    try:
+        return swath_tbs_to_grid(ds["lon"].values, ds["lat"].values, tbs, g, radius_m)
+    except SeaIceError as e:
+        raise SeaIceError(f"{source}: {e}") from None
