@@ -27,12 +27,19 @@ from pathlib import Path
 
 import numpy as np
 import xarray as xr
-from rasterio.windows import Window
 
 from seaice_jax.errors import file_error
-from seaice_jax.io._lazy import floats, lazy_variable, req_text, to_db, xml_root, xml_root_tag
+from seaice_jax.io._lazy import (
+    floats,
+    lazy_variable,
+    open_raster,
+    read_window,
+    req_text,
+    to_db,
+    xml_root,
+    xml_root_tag,
+)
 from seaice_jax.io.registry import reader
-from seaice_jax.io.sentinel1 import open_raster
 from seaice_jax.names import ATTRS
 
 
@@ -94,12 +101,11 @@ def _sigma0_fn(tiff: Path, lut: Path, noise: Path):
 
     def fn(rows: slice, cols: slice) -> np.ndarray:
         c = np.arange(cols.start, cols.stop, dtype=np.float64)
-        with open_raster(tiff) as src:
-            win = Window(cols.start, rows.start, c.size, rows.stop - rows.start)
-            dn = src.read(1, window=win).astype(np.float64)
+        dn = read_window(tiff, rows, cols).astype(np.float64)
         gain = np.interp(c, lpix, gains)
         noise_lin = 10.0 ** (np.interp(c, npix, ndb) / 10.0)
-        return to_db((dn * dn + offset) / gain - noise_lin)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a corrupt LUT gives NaN, not noise
+            return to_db((dn * dn + offset) / gain - noise_lin)
 
     return fn
 
@@ -170,9 +176,7 @@ def open_rcm(folder: Path) -> xr.Dataset:
         )
 
     def valid(rows: slice, cols: slice) -> np.ndarray:
-        with open_raster(first) as src:
-            win = Window(cols.start, rows.start, cols.stop - cols.start, rows.stop - rows.start)
-            return (src.read(1, window=win) > 0).astype(np.uint8)
+        return (read_window(first, rows, cols) > 0).astype(np.uint8)
 
     ds["incidence_angle"] = lazy_variable(shape, np.float32, inc, dict(ATTRS["incidence_angle"]))
     ds["valid"] = lazy_variable(shape, np.uint8, valid, dict(ATTRS["valid"]))
