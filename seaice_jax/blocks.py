@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -140,7 +141,10 @@ def open_product(path: str | os.PathLike) -> xr.Dataset:
         if not p.is_file() or "not a supported format" not in str(e):
             raise
         try:
-            ds = xr.open_dataset(p, decode_coords="all", engine="netcdf4")
+            with warnings.catch_warnings():
+                # CF files often name bounds variables they do not ship (OSI SAF time_bnds).
+                warnings.filterwarnings("ignore", "Variable.*referenced in bounds", UserWarning)
+                ds = xr.open_dataset(p, decode_coords="all", engine="netcdf4")
         except Exception:  # noqa: BLE001 - any parser failure on user input is a bad file
             raise e from None
         return _normalise_coords(ds, p)
