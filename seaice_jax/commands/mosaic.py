@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -23,7 +24,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--full-grid", action="store_true", help="do not crop to the touched blocks")
     p.add_argument("--tif", help="also write a Cloud-Optimised GeoTIFF")
     p.add_argument("--png", help="also write a quick-look PNG")
-    p.add_argument("--num-processes", type=int, default=1, help="JAX processes [1]")
+    p.add_argument(
+        "--num-processes",
+        type=int,
+        default=1,
+        help="JAX processes [1; or from SEAICE_JAX_*/SLURM/TPU environment]",
+    )
     p.add_argument("--process-id", type=int, default=0, help="this process's index")
     p.add_argument("--coordinator", default="127.0.0.1:12355", help="coordinator HOST:PORT")
     p.set_defaults(func=run)
@@ -41,15 +47,17 @@ def run(args: argparse.Namespace) -> int:
     from seaice_jax.errors import SeaIceError
 
     if args.num_processes > 1:
-        import jax
-
-        # DESIGN section 7: CPU collectives over loopback/TCP need gloo, set before initialise.
-        jax.config.update("jax_cpu_collectives_implementation", "gloo")
-        jax.distributed.initialize(
-            coordinator_address=args.coordinator,
-            num_processes=args.num_processes,
-            process_id=args.process_id,
+        # DESIGN section 7 via seaice_jax.distributed (gloo CPU collectives on loopback).
+        os.environ.update(
+            SEAICE_JAX_COORDINATOR=args.coordinator,
+            SEAICE_JAX_NUM_PROCESSES=str(args.num_processes),
+            SEAICE_JAX_PROCESS_ID=str(args.process_id),
         )
+    from seaice_jax.distributed import maybe_initialize
+
+    maybe_initialize()  # also picks up SLURM / TPU VM / SEAICE_JAX_* environments
+    import jax
+
     from seaice_jax.blocks import open_product
     from seaice_jax.geo import Grid, named_grid
     from seaice_jax.mosaic import MosaicConfig, build_mosaic
@@ -65,9 +73,9 @@ def run(args: argparse.Namespace) -> int:
         cfg,
         tif=args.tif,
         png=args.png,
-        progress=args.process_id == 0,
+        progress=jax.process_index() == 0,
         warn=lambda m: print(f"skipped: {m}", file=sys.stderr),
     )
-    if args.process_id == 0:
+    if jax.process_index() == 0:
         print(f"{args.out}: {res['used']}/{res['scenes']} scenes, {res['blocks']} blocks")
     return 0
