@@ -210,7 +210,11 @@ def _on_grid(ds, name: str, grid: Grid, cfg, warn) -> tuple[np.ndarray, np.ndarr
     src = ds.attrs.get("source_path", name)
     sic = pick_var(ds, "sic", src)
     method = "bilinear" if Grid.from_dataset(sic).res > grid.res * 1.01 else "average"
-    s = np.asarray(regrid(sic, grid, method).values, np.float32)
+    try:
+        s = np.asarray(regrid(sic, grid, method).values, np.float32)
+    except SeaIceError as e:  # grids that do not overlap: skip this product, fuse the rest
+        warn(f"{src}: {name} skipped ({e})")
+        return empty, empty
     if "sic_uncertainty" in ds:
         u = np.asarray(
             regrid(pick_var(ds, "sic_uncertainty", src), grid, method).values, np.float32
