@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import xarray as xr
 from scipy import ndimage
 
@@ -99,4 +98,5 @@ def test_day_products_and_scores(tmp_path):
     assert 0.0 < res["calibration"]["s1"] <= 1.0
     with xr.open_dataset(tmp_path / "out" / "fused.nc") as f:
         assert set(np.unique(f.dominant.values)) <= {0, 2, 3}
-    assert res["vs_truth"]["fused"]["r2"] == pytest.approx(res["vs_truth"]["fused"]["r2"])
+    figs = case.day_figures(day, prods, tmp_path / "fig")
+    assert len(figs) == 6 and all(f.stat().st_size > 1000 for f in figs)

@@ -144,3 +144,13 @@ def test_figures(tmp_path):
 
 def test_named_grid_exists():
     assert named_grid("arctic3413_200m").res == 200.0
+
+
+def test_choose_rois_finds_the_structure(tmp_path):
+    sic = np.zeros((256, 256))
+    sic[40:90, 150:200] = np.random.default_rng(0).uniform(0, 100, (50, 50))
+    rois = figures.choose_rois(sic, n=2, size=64)
+    r0, c0, r1, c1 = rois[0]
+    assert r0 <= 40 < r1 and c0 <= 150 < c1 and len(rois) == 2
+    figures.figure1_day(sic - 20, sic * 0 + 50, sic, tmp_path / "f.png", n_rois=2, roi_px=64)
+    assert (tmp_path / "f.png").stat().st_size > 1000

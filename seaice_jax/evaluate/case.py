@@ -134,3 +134,32 @@ def score_products(day: str | os.PathLike, prods: Mapping[str, xr.Dataset]) -> d
                 float(np.mean(np.abs(p - t)[ok] <= u[ok])) if ok.any() else None
             )
     return out
+
+
+def day_figures(
+    day: str | os.PathLike, prods: Mapping[str, xr.Dataset], out_dir: str | os.PathLike
+) -> list[Path]:
+    """Figure 1 (S1 HH, NT bilinear, fused, with ROIs) and scatter plots of each product vs truth."""
+    from seaice_jax.evaluate import figures
+
+    day, out_dir = Path(day), Path(out_dir)
+    truth = np.asarray(pick_var(open_product(day / "truth_200m.nc"), "sic", day).values)
+    written = []
+    if (day / "s1_200m.nc").exists() and "fused" in prods:
+        hh = np.asarray(pick_var(open_product(day / "s1_200m.nc"), "hh", day).values)
+        written.append(
+            figures.figure1_day(
+                hh,
+                prods["nt_bilinear"]["sic"].values,
+                prods["fused"]["sic"].values,
+                out_dir / "figure1.png",
+                title=f"fused SIC {day.name}",
+            )
+        )
+    for name, ds in prods.items():
+        written.append(
+            figures.scatter_density(
+                ds["sic"].values, truth, out_dir / f"scatter_{name}.png", f"{name} vs truth"
+            )
+        )
+    return written

@@ -172,3 +172,49 @@ def table1(
         ax.set(ylabel="best validation L1", title="Training summary (Table 1)")
         _save(fig, out_png)
     return text
+
+
+def choose_rois(sic: np.ndarray, n: int = 3, size: int = 128) -> list[tuple[int, int, int, int]]:
+    """``n`` non-overlapping ``size`` px windows with the most SIC structure (largest std).
+
+    Returns:
+      ``(row0, col0, row1, col1)`` per ROI, best first (fewer when the map is small).
+    """
+    h, w = sic.shape
+    size = min(size, h, w)
+    step = max(size // 2, 1)
+    cands = []
+    for r in range(0, h - size + 1, step):
+        for c in range(0, w - size + 1, step):
+            win = sic[r : r + size, c : c + size]
+            if np.isfinite(win).mean() > 0.5:
+                cands.append((float(np.nanstd(win)), r, c))
+    rois: list[tuple[int, int, int, int]] = []
+    for _, r, c in sorted(cands, reverse=True):
+        if all(r >= r1 or r + size <= r0 or c >= c1 or c + size <= c0 for r0, c0, r1, c1 in rois):
+            rois.append((r, c, r + size, c + size))
+        if len(rois) == n:
+            break
+    return rois
+
+
+def figure1_day(
+    sar_hh: np.ndarray,
+    nt: np.ndarray,
+    product: np.ndarray,
+    path: str | os.PathLike,
+    n_rois: int = 3,
+    roi_px: int = 128,
+    title: str = "",
+) -> Path:
+    """Figure 1 from three co-registered (H, W) fields: ROIs picked where ``product`` varies most.
+
+    Args:
+      sar_hh: SAR HH (dB); nt: NT SIC % on the same grid (e.g. bilinear); product: the 200 m SIC.
+    """
+    rois = choose_rois(product, n_rois, roi_px)
+    panels = {
+        name: [a[r0:r1, c0:c1] for r0, c0, r1, c1 in rois]
+        for name, a in (("SAR HH (dB)", sar_hh), ("NT 25 km", nt), ("200 m product", product))
+    }
+    return figure1(product, rois, panels, path, title)
