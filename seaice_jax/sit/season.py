@@ -130,7 +130,12 @@ def load_season(folder: str | os.PathLike, cfg) -> Season:
         raise file_error(folder, "no chart.shp or chart.nc")
     chart = read_chart_sit(chart_path, grid)
     products = process_scene(sar, hightsi, chart, cfg)
-    pts = read_points(folder / "measurements.csv")
+    mfile = folder / "measurements.csv"
+    if mfile.exists():
+        pts = read_points(mfile)
+    else:  # predicting a scene needs no measurements
+        e = np.zeros(0)
+        pts = {"lon": e, "lat": e, "time": e.astype("datetime64[s]"), "thickness": e}
     rows, cols, inside = evaluation.points_to_pixels(pts["lon"], pts["lat"], grid)
     feats = point_features(products, rows, cols, inside)
     notes = list(products.info.get("notes", []))
