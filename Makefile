@@ -27,7 +27,7 @@ lint: install
 
 bench: install
 	$(BIN)/python -m pip install -q -e ".[dev,bench]"
-	JAX_PLATFORMS=cpu $(BIN)/seaice-jax bench --out BENCHMARKS.json
+	JAX_PLATFORMS=cpu $(BIN)/seaice-jax bench --out BENCHMARKS.json --markdown BENCHMARKS.md
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
