@@ -200,3 +200,17 @@ def test_fuzz_rcm_product_xml(tmp_path_factory):
     prod = write_tiny_rcm(tmp_path_factory.mktemp("rcm"), np.random.default_rng(0))[0]
     target = prod / "metadata" / "product.xml"
     _fuzz(target, target.read_bytes(), prod)
+
+
+def test_cli_process_bad_file_no_traceback(tmp_path):
+    """The installed entry point as a process: exit 2, one line on stderr, nothing on stdout."""
+    import os
+    import subprocess
+    import sys
+
+    bad = _write(tmp_path / "scene.img", RNG.bytes(64))
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    r = subprocess.run([sys.executable, "-m", "seaice_jax", "info", str(bad)], capture_output=True,
+                       text=True, env=env, timeout=120)  # fmt: skip
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr == f"seaice-jax: error: {bad}: missing ENVI header scene.hdr\n"
