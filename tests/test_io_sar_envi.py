@@ -151,3 +151,11 @@ def test_bad_envi(tmp_path, case, match):
     with pytest.raises(SeaIceError, match=match) as e:
         open_dataset(target)
     assert "\n" not in str(e.value) and "scene." in str(e.value)
+
+
+def test_glia_landmask_alone_has_project_convention(data_dir):
+    f = _feature_dir(data_dir)
+    alone = open_dataset(f / "landmask.img").land_mask.values
+    np.testing.assert_array_equal(alone, open_dataset(f).land_mask.values)
+    raw = np.fromfile(f / "landmask.img", dtype=np.uint8).reshape(714, 700)
+    np.testing.assert_array_equal(alone, 1 - raw)

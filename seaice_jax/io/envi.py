@@ -186,6 +186,12 @@ def read_envi(hdr_path: Path, img_path: Path) -> xr.Dataset:
         if ignore is not None and dtype.kind == "f":
             band = np.where(band == ignore, np.nan, band).astype(dtype.newbyteorder("="))
         ds[name] = xr.DataArray(band, dims=("y", "x"), attrs=dict(ATTRS.get(name, {})))
+    if img_path.stem.lower() == "landmask" and "land_mask" in ds:
+        # GLIA's landmask.img is 1 over water and 0 over land: on the Belgica Bank sample 88 % of
+        # its zeros fall outside ``valid`` (the land the chain excludes), so the project's
+        # land_mask (1 = land) is its complement.
+        ds["land_mask"] = (1 - ds["land_mask"]).astype(np.uint8)
+        ds["land_mask"].attrs = dict(ATTRS["land_mask"], comment="complement of GLIA landmask.img")
     crs, transform = _crs_and_transform(hdr, hdr_path)
     if transform is not None and transform.b == 0 and transform.d == 0:
         ds = ds.assign_coords(
@@ -253,20 +259,9 @@ def open_folder(folder: Path) -> xr.Dataset:
 def _glia_conventions(ds: xr.Dataset) -> xr.Dataset:
     """Apply the GLIA feature-folder conventions to the standard form.
 
-    GLIA's ``landmask.img`` is 1 over water and 0 over land: on the Belgica Bank sample 88 % of
-    its zeros fall outside ``valid`` (the land the chain excludes), so the project's ``land_mask``
-    (1 = land) is its complement. Outside ``valid`` GLIA stores sigma0 as 0.0 dB, a plausible
-    value; ``hh``/``hv`` are set to NaN there, lazily, window by window.
+    Outside ``valid`` GLIA stores sigma0 as 0.0 dB, a plausible value; ``hh``/``hv`` are set to
+    NaN there, lazily, window by window. (``landmask`` is complemented in :func:`read_envi`.)
     """
-    if "land_mask" in ds:
-        lm = ds["land_mask"]
-        ds["land_mask"] = (
-            (1 - lm)
-            .astype(np.uint8)
-            .assign_attrs(
-                ATTRS["land_mask"], comment="complement of GLIA landmask.img (1 = water there)"
-            )
-        )
     if "valid" not in ds:
         return ds
     valid = ds["valid"].data
