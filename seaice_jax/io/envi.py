@@ -182,10 +182,16 @@ def read_envi(hdr_path: Path, img_path: Path) -> xr.Dataset:
     ignore = float(hdr["data ignore value"]) if "data ignore value" in hdr else None
     ds = xr.Dataset()
     for i, name in enumerate(names):
-        band = cube[i]
-        if ignore is not None and dtype.kind == "f":
-            band = np.where(band == ignore, np.nan, band).astype(dtype.newbyteorder("="))
-        ds[name] = xr.DataArray(band, dims=("y", "x"), attrs=dict(ATTRS.get(name, {})))
+        band, attrs = cube[i], dict(ATTRS.get(name, {}))
+        if ignore is not None and dtype.kind == "f":  # NaN for the ignore value, window by window
+
+            def fn(rows, cols, band=band):
+                w = np.asarray(band[rows, cols], dtype=dtype.newbyteorder("="))
+                return np.where(w == ignore, np.nan, w)
+
+            ds[name] = lazy_variable(band.shape, dtype.newbyteorder("="), fn, attrs)
+        else:
+            ds[name] = xr.DataArray(band, dims=("y", "x"), attrs=attrs)
     if img_path.stem.lower() == "landmask" and "land_mask" in ds:
         # GLIA's landmask.img is 1 over water and 0 over land: on the Belgica Bank sample 88 % of
         # its zeros fall outside ``valid`` (the land the chain excludes), so the project's
