@@ -44,11 +44,17 @@ from seaice_jax.names import ATTRS
 
 
 def _sampled(el, file: Path, first: str, values: str) -> tuple[np.ndarray, np.ndarray]:
-    """(pixel positions, values) of an RCM LUT: first pixel, step, list of values."""
+    """(pixel positions, values) of an RCM LUT: first pixel, step, list of values.
+
+    Without ``first``/``stepSize`` (RADARSAT-2 style LUTs) there is one value per pixel from 0.
+    """
     vals = floats(req_text(el, values, file), file, values)
-    p0 = float(req_text(el, first, file))
-    step = float(req_text(el, "stepSize", file))
-    if step == 0 or vals.size == 0:
+    try:
+        p0 = float(el.findtext(first) or 0.0)
+        step = float(el.findtext("stepSize") or 1.0)
+    except ValueError:
+        raise file_error(file, f"'{first}' or 'stepSize' is not a number") from None
+    if step == 0 or vals.size == 0 or not np.isfinite([p0, step]).all():
         raise file_error(file, f"'{values}' has no values or a zero stepSize")
     pix = p0 + step * np.arange(vals.size)
     order = np.argsort(pix)
