@@ -1,6 +1,6 @@
 """RADARSAT Constellation Mission (RCM) product folders: sigma0 in dB with noise removed.
 
-Published layout (RCM Product Format Definition, CSA/MDA, RCM-SP-53-0419)::
+Published layout (RCM Product Format Definition, Canadian Space Agency)::
 
     <product>/manifest.safe
     <product>/metadata/product.xml
