@@ -246,3 +246,15 @@ def test_bad_input(case, tmp_path, data_dir):
         open_dataset(path)
     text = str(e.value)
     assert "\n" not in text and path.name in text
+
+
+def test_nsidc_netcdf_round_trip_keeps_crs(data_dir, tmp_path):
+    from seaice_jax.io.writers import write_netcdf
+
+    ds = open_dataset(data_dir / "nsidc0051_nasateam" / "nt_20171002_f17_v1.1_n.bin")
+    write_netcdf(ds, tmp_path / "nt.nc")
+    import xarray as xr
+
+    with xr.open_dataset(tmp_path / "nt.nc", decode_coords="all") as back:
+        assert back.rio.crs.to_epsg() == 3411
+        np.testing.assert_array_equal(back.sic.values, ds.sic.values)

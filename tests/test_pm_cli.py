@@ -81,3 +81,28 @@ def test_product_missing_channel_names_file_and_channel():
         ds[v][:] = np.nan
     with pytest.raises(SeaIceError, match="scene.nc: nasa_team: no valid"):
         nasateam_product(ds, source="scene.nc")
+
+
+def test_nasateam_command_on_gridded_netcdf(cli, tmp_path):
+    from seaice_jax.io.writers import write_netcdf
+
+    src = tmp_path / "scene.nc"
+    write_netcdf(_grid_scene(), src)
+    out = tmp_path / "nt.nc"
+    rc, _, err = cli("nasateam", "--input", src, "--out", out, "--tiepoints", "amsr2")
+    assert rc == 0, err
+    with xr.open_dataset(out, decode_coords="all") as ds:
+        assert ds.rio.crs.to_epsg() == 3413 and ds.sic.dims == ("y", "x")
+        np.testing.assert_allclose(ds.x.values, _grid_scene().x.values)
+        assert np.allclose(ds.sic.values[1:, :5], 0) and np.allclose(
+            ds.sic.values[:, 5:], 100, atol=0.01
+        )
+    bad = tmp_path / "no89.nc"
+    write_netcdf(_grid_scene(drop="tb_89_0h"), bad)
+    rc, _, err = cli("nasateam", "--input", bad, "--out", tmp_path / "x.nc")
+    assert (
+        rc == 2
+        and "no89.nc: missing channel tb_89_0h" in err
+        and len(err.strip().splitlines()) == 1
+    )
+    assert not (tmp_path / "x.nc").exists()

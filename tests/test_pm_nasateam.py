@@ -169,3 +169,17 @@ def test_benchmark_smoke():
     r = res["nsidc3413_25km"]
     assert r["pixels"] == 256 and r["mpx_per_s_jax"] > 0 and r["vs_numpy"] > 0
     assert r["max_abs_diff"] < 0.01
+
+
+def test_callable_inside_a_callers_jit():
+    v19, h19, v37 = _random_tbs(64, seed=3)
+
+    @jax.jit
+    def pipeline(a, b, c):
+        sic = nasa_team(a, b, c, tiepoints="amsr2")
+        return jnp.where(nt_weather_filter(a, c, c), 0.0, sic)
+
+    out = np.asarray(pipeline(v19, h19, v37))
+    eager = np.asarray(nasa_team(v19, h19, v37))
+    flag = np.asarray(nt_weather_filter(v19, v37, v37))
+    np.testing.assert_allclose(out, np.where(flag, 0.0, eager), atol=1e-4)

@@ -27,6 +27,7 @@ from rasterio.warp import reproject
 from seaice_jax.errors import SeaIceError
 from seaice_jax.geo.grids import Grid
 
+_LONLAT = ("lon", "lat", "longitude", "latitude")
 METHODS = {
     "average": Resampling.average,
     "bilinear": Resampling.bilinear,
@@ -151,7 +152,8 @@ def regrid(
 
     Returns:
       The same type on ``grid``: every ``(y, x)`` variable regridded (float, NaN where no valid
-      input), other variables unchanged, the CRS of ``grid`` written.
+      input), other variables unchanged, the CRS of ``grid`` written. 2-D ``lat``/``lon``
+      variables are not interpolated but recomputed for the target pixel centres.
 
     Raises:
       SeaIceError: no CRS, no overlap, a CRS pair that cannot be transformed, unknown method.
@@ -171,9 +173,15 @@ def regrid(
     for name, da in obj.data_vars.items():
         if name == "spatial_ref":
             continue
+        if name in _LONLAT and da.dims == ("y", "x"):
+            continue  # positions are recomputed on the target grid, never averaged
         if "y" in da.dims and "x" in da.dims:
             out[name] = _data_array(da.drop_vars("spatial_ref", errors="ignore"), src, grid, method)
         elif "y" not in da.dims and "x" not in da.dims:
             out[name] = da.drop_vars("spatial_ref", errors="ignore")
+    if any(n in obj.variables and obj[n].dims == ("y", "x") for n in _LONLAT):
+        lon, lat = grid.lonlat()
+        out["lon"] = (("y", "x"), lon.astype(np.float32), {"units": "degrees_east"})
+        out["lat"] = (("y", "x"), lat.astype(np.float32), {"units": "degrees_north"})
     out.attrs.update(obj.attrs)
     return out.rio.write_crs(crs_wkt).rio.write_transform(grid.transform)

@@ -35,11 +35,18 @@ def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> None:
         ds = ds.rio.write_crs(ds.rio.crs)
         if "x" in ds.dims and "y" in ds.dims:
             ds = ds.rio.write_coordinate_system()
+    # rioxarray keeps the CF ``grid_mapping`` link in each variable's encoding; an explicit
+    # ``encoding`` replaces it, so carry it over (else readers cannot attach the CRS).
     encoding = {
         v: {"zlib": True, "complevel": 4}
+        | {k: ds[v].encoding[k] for k in ("grid_mapping",) if k in ds[v].encoding}
         for v in ds.data_vars
         if ds[v].dtype.kind in "fiu" and ds[v].ndim > 0
     }
+    # to_netcdf's encoding replaces each variable's own; keep rioxarray's grid_mapping link.
+    for v in encoding:
+        if "grid_mapping" in ds[v].encoding:
+            encoding[v]["grid_mapping"] = ds[v].encoding["grid_mapping"]
     with atomic_path(path) as tmp:
         ds.to_netcdf(tmp, engine="netcdf4", encoding=encoding)
 
