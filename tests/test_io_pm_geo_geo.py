@@ -348,3 +348,13 @@ def test_regrid_real_nsidc_onto_ease2(data_dir):
     ease = regrid_array(s0, src, named_grid("ease2_nh_25km"), "average")
     ratio = np.nansum(ease) * 25e3**2 / np.sum(s0 * true_area)
     assert abs(ratio - 1) < 0.003
+
+
+def test_quicklook_png(tmp_path):
+    from seaice_jax.geo.quicklook import plot_fields
+
+    g = Grid("EPSG:3413", 0.0, 0.0, 1e3, 8, 6)
+    f = np.arange(48, dtype=np.float32).reshape(6, 8)
+    f[0, 0] = np.nan
+    plot_fields(tmp_path / "q.png", g, [f, -f], ["a", "b"], land=f > 40)
+    assert (tmp_path / "q.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
