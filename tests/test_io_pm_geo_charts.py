@@ -138,7 +138,7 @@ def test_write_read_rasterise_tiny_chart(tmp_path):
     np.testing.assert_array_equal(
         chart.classes({"consolidated_min": 101.0}), [1.0, 1.0, 0.0, np.nan]
     )
-    sit = rasterize_chart(path, GRID, "SIT_AVG")
+    sit = rasterize_chart(path, GRID, "sit_avg")  # attribute names are case-insensitive
     np.testing.assert_allclose(sit[:, :10], 0.45)
     np.testing.assert_allclose(sit[:, 10:20], 0.2)
     assert np.isnan(sit[:, 30:]).all()  # land
@@ -157,6 +157,14 @@ def test_chart_open_dataset(tmp_path, data_dir):
     np.testing.assert_array_equal(ds.chart_class.values, [2.0, 1.0, 0.0, np.nan])
     real = open_dataset(data_dir / "cis_sigrid3_shp" / "shapefile.shp")
     assert real.sizes["polygon"] == 563 and real.rio.crs is not None and real.nbytes < 5e6
+    sa = dict(zip(real.SA.values, real.SA_name.values, strict=True))
+    assert (
+        sa["81"] == "new ice"
+        and sa["87"] == "thin first-year ice"
+        and sa["93"] == "thick first-year ice"
+    )
+    fa = dict(zip(real.FA.values, real.FA_name.values, strict=True))
+    assert fa["08"] == "fast ice" and fa["04"] == "medium floe"
 
 
 def test_write_chart_atomic_replace(tmp_path):

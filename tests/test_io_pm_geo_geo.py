@@ -358,3 +358,18 @@ def test_quicklook_png(tmp_path):
     f[0, 0] = np.nan
     plot_fields(tmp_path / "q.png", g, [f, -f], ["a", "b"], land=f > 40)
     assert (tmp_path / "q.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_regrid_keeps_leading_dims_and_non_spatial_vars():
+    f = np.random.default_rng(4).random((3,) + FINE.shape).astype(np.float32)
+    ds = FINE.template()
+    ds["f"] = (("time", "y", "x"), f)
+    ds["scale"] = ("time", np.arange(3.0))
+    ds = ds.assign_coords(time=np.arange(3))
+    out = regrid(ds, COARSE, "average")
+    assert out.f.dims == ("time", "y", "x") and out.f.shape == (3, 16, 16)
+    np.testing.assert_array_equal(out.scale.values, [0.0, 1.0, 2.0])
+    for t in range(3):
+        np.testing.assert_allclose(
+            out.f.values[t], _reference_average(FINE, COARSE, f[t]), rtol=1e-5
+        )

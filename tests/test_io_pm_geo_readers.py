@@ -54,6 +54,11 @@ def write_l1r(path: Path, scans: int = 6, drop: str | None = None) -> dict[str, 
             written[name] = _counts((scans, 486))
             _tb_dataset(f, name, written[name])
         f.attrs["GranuleID"] = np.bytes_("GW1AM2_201710020000_000A_L1SGRTBR_2220220")
+        # 2017-10-02 00:00:00 UTC in TAI93: elapsed UTC seconds + the 10 leap seconds since 1993
+        t0 = (np.datetime64("2017-10-02T00:00:00") - np.datetime64("1993-01-01T00:00:00")).astype(
+            float
+        ) + 10
+        f["Scan Time"] = t0 + 1.5 * np.arange(scans)
     return written
 
 
@@ -97,6 +102,8 @@ def test_amsr2_l1r(tmp_path):
         lat89 = f["Latitude of Observation Point for 89A"][()]
     np.testing.assert_array_equal(ds.lat.values, lat89[:, ::2])
     assert ds.tb_89_0h_hires.shape == (6, 486) and ds.lat_89.shape == (6, 486)
+    assert ds.time.values[0] == np.datetime64("2017-10-02T00:00:00")
+    assert ds.time.values[2] == np.datetime64("2017-10-02T00:00:03")
     hires = written["Brightness Temperature (original,89GHz-A,H)"]
     np.testing.assert_array_equal(ds.tb_89_0h_hires.values, _expected(hires))
 

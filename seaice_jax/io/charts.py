@@ -94,6 +94,8 @@ class Chart:
         if what == "class":
             return self.classes(thresholds)
         no_data = np.isin(self.poly_type, ["L", "N"])
+        if what not in self.attrs and what.upper() in self.attrs:
+            what = what.upper()
         if what in sigrid3.CONCENTRATION_FIELDS and what in self.attrs:
             return np.where(no_data, np.nan, self.concentration(what)).astype(np.float32)
         if what not in self.attrs:
@@ -165,7 +167,8 @@ def read_chart(path: str | os.PathLike) -> Chart:
     if not kinds <= {3, 6}:  # Polygon, MultiPolygon
         raise file_error(shp, "not a polygon shapefile")
     geoms = np.where(shapely.is_valid(geoms), geoms, shapely.make_valid(geoms))
-    attrs = {str(n): np.asarray(f) for n, f in zip(meta["fields"], fields, strict=True)}
+    # SIGRID-3 names are upper case; some producers write them in lower case.
+    attrs = {str(n).upper(): np.asarray(f) for n, f in zip(meta["fields"], fields, strict=True)}
     return Chart(geoms, attrs, CRS.from_user_input(meta["crs"]), os.fspath(shp))
 
 
@@ -268,9 +271,13 @@ def chart_to_dataset(chart: Chart) -> xr.Dataset:
             chart.classes(),
             {"units": "1", "long_name": "0 open water, 1 MIZ, 2 consolidated ice"},
         )
-    for f in sigrid3.STAGE_FIELDS:
-        if f in chart.attrs:
-            data[f"{f}_name"] = ("polygon", sigrid3.decode_table(chart.attrs[f], sigrid3.STAGES))
+    for fields, table in (
+        (sigrid3.STAGE_FIELDS, sigrid3.STAGES),
+        (sigrid3.FORM_FIELDS, sigrid3.FORMS),
+    ):
+        for f in fields:
+            if f in chart.attrs:
+                data[f"{f}_name"] = ("polygon", sigrid3.decode_table(chart.attrs[f], table))
     data["area"] = ("polygon", shapely.area(chart.geometry), {"units": "m2"})
     data["geometry"] = (
         "polygon",
