@@ -35,8 +35,11 @@ def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> None:
         ds = ds.rio.write_crs(ds.rio.crs)
         if "x" in ds.dims and "y" in ds.dims:
             ds = ds.rio.write_coordinate_system()
+    # rioxarray keeps the CF ``grid_mapping`` link in each variable's encoding; an explicit
+    # ``encoding`` replaces it, so carry it over (else readers cannot attach the CRS).
     encoding = {
         v: {"zlib": True, "complevel": 4}
+        | {k: ds[v].encoding[k] for k in ("grid_mapping",) if k in ds[v].encoding}
         for v in ds.data_vars
         if ds[v].dtype.kind in "fiu" and ds[v].ndim > 0
     }
