@@ -61,10 +61,7 @@ def test_cis_chart(cis):
 
 
 def _grid_over(chart, res: float) -> Grid:
-    x0, y0, x1, y1 = shapely.total_bounds(chart.geometry)
-    return Grid(
-        chart.crs.to_wkt(), x0, y1, res, int((x1 - x0) // res) + 1, int((y1 - y0) // res) + 1
-    )
+    return Grid.from_bounds(chart.crs.to_wkt(), shapely.total_bounds(chart.geometry), res)
 
 
 def _visible_parts(chart) -> np.ndarray:

@@ -124,6 +124,8 @@ COARSE = named_grid("arctic3413_3125m").subgrid(1280, 960, 16, 16)  # the same 5
 
 def test_grids_line_up():
     np.testing.assert_allclose(FINE.bounds, COARSE.bounds)
+    g = Grid.from_bounds("EPSG:3413", (0.0, -1000.0, 2500.0, 0.0), 1000.0)
+    assert (g.width, g.height, g.bounds) == (3, 1, (0.0, -1000.0, 3000.0, 0.0))
 
 
 def test_area_conservation_when_coarsening():

@@ -81,10 +81,7 @@ def main(out_dir: str) -> None:
 
     data, out = Path(os.environ["SEAICE_JAX_DATA"]), Path(out_dir)
     chart = read_chart(data / "cis_sigrid3_shp" / "shapefile.shp")
-    x0, y0, x1, y1 = shapely.total_bounds(chart.geometry)
-    g = Grid(
-        chart.crs.to_wkt(), x0, y1, 5_000.0, int((x1 - x0) // 5e3) + 1, int((y1 - y0) // 5e3) + 1
-    )
+    g = Grid.from_bounds(chart.crs.to_wkt(), shapely.total_bounds(chart.geometry), 5_000.0)
     plot_fields(
         out / "cis_chart.png", g,
         [rasterize_chart(chart, g, "sic"), rasterize_chart(chart, g, "class")],
