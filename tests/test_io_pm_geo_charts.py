@@ -225,3 +225,15 @@ def test_bad_chart_arguments(tmp_path):
         rasterize_chart(path, GRID, "class", thresholds={"miz_max": 50})
     with pytest.raises(SeaIceError, match="values for 1 polygons"):
         write_chart(tmp_path / "x.shp", [box(0, 0, 1, 1)], {"CT": ["10", "20"]}, "EPSG:3395")
+
+
+def test_cli_info_chart(data_dir, cli, tmp_path):
+    import json
+
+    rc, out, _ = cli("info", data_dir / "cis_sigrid3_shp" / "shapefile.shp", "--json")
+    d = json.loads(out)
+    assert rc == 0 and d["format"] == "sigrid3_shapefile" and "Lambert" in d["crs"]
+    assert d["variables"]["sic"]["shape"] == [563] and d["variables"]["sic"]["units"] == "%"
+    make, _ = BAD["missing .prj"]
+    rc, out, err = cli("info", make(tmp_path, data_dir))
+    assert rc != 0 and err.count("\n") == 1 and "shapefile.prj" in err

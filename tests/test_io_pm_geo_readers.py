@@ -265,3 +265,27 @@ def test_nsidc_netcdf_round_trip_keeps_crs(data_dir, tmp_path):
     with xr.open_dataset(tmp_path / "nt.nc", decode_coords="all") as back:
         assert back.rio.crs.to_epsg() == 3411
         np.testing.assert_array_equal(back.sic.values, ds.sic.values)
+
+
+@pytest.mark.parametrize("case", ["NSIDC missing lats", "L3 missing V", "random bytes"])
+def test_cli_info_bad_input(case, tmp_path, data_dir, cli):
+    make, _ = BAD[case]
+    path = make(tmp_path, data_dir)
+    rc, out, err = cli("info", path, "--json")
+    assert rc != 0 and out == ""
+    assert err.count("\n") == 1 and err.startswith("seaice-jax: error:") and path.name in err
+
+
+def test_cli_info_json(data_dir, cli, tmp_path):
+    import json
+
+    rc, out, _ = cli(
+        "info", data_dir / "nsidc0051_nasateam" / "nt_20171002_f17_v1.1_n.bin", "--json"
+    )
+    d = json.loads(out)
+    assert rc == 0 and d["format"] == "nsidc0051_binary" and d["crs"] == "EPSG:3411"
+    assert d["variables"]["sic"]["units"] == "%"
+    p = tmp_path / "GW1AM2_20171002_01D_PNMA_L3SGT89HA2220220.h5"
+    write_l3(p, freq="89")
+    d = json.loads(cli("info", p, "--json")[1])
+    assert d["crs"] == "EPSG:3411" and d["variables"]["tb_89_0h"]["units"] == "K"
