@@ -100,7 +100,9 @@ def test_georectify_swath_and_crs_inputs_to_mercator_with_gshhg_land(tmp_path):
     x, y = Transformer.from_crs("EPSG:4326", g.crs, always_xy=True).transform(lon_c, lat_c)
     win = g.subgrid(int((g.y0 - y) / g.res) - 40, int((x - g.x0) / g.res) - 40, 80, 80)
     # An unprojected swath: a lon/lat lattice with sigma0 linear in latitude.
-    lat, lon = np.meshgrid(np.linspace(64.8, 65.3, 150), np.linspace(24.3, 25.7, 160), indexing="ij")
+    lat, lon = np.meshgrid(
+        np.linspace(64.8, 65.3, 150), np.linspace(24.3, 25.7, 160), indexing="ij"
+    )
     ds = xr.Dataset({"hh": (("y", "x"), (-20 + 10 * (lat - 65)).astype(np.float32))})
     out = georectify(ds, win, lon=lon, lat=lat)
     wlon, wlat = win.lonlat()
