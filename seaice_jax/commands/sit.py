@@ -114,7 +114,7 @@ def cmd_predict(args) -> int:
     cfg = _cfg(args)
     model = SITModel.load(args.coef)
     (s,) = _seasons([args.season], cfg)
-    raw, est = estimate(s.products, model, cfg.normalise)
+    raw, est = estimate(s.products, model, cfg.normalise, cfg.chart_range)
     base = SITModel.load(args.baseline_coef) if args.baseline_coef else None
     blm = baseline_map(s, base) if base else np.full(raw.shape, np.nan, np.float32)
     write_product(
