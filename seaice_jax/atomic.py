@@ -8,12 +8,33 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
+import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from seaice_jax.errors import SeaIceError
+
+# Temporary names carry host and pid (``.<name>.<host>-<pid>.<random>.tmp<suffix>``), so that a
+# later write of the same output can tell the leftovers of a killed writer from a live one's.
+_HOST = socket.gethostname().replace(".", "_").replace("-", "_")
+
+
+def _remove_stale(final: Path) -> None:
+    """Delete temporaries of ``final`` left by writers on this host that no longer run (SIGKILL)."""
+    for tmp in final.parent.glob(f".{glob.escape(final.name)}.{_HOST}-*.tmp*"):
+        pid = tmp.name[len(final.name) + len(_HOST) + 3 :].split(".", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        except PermissionError:  # alive, another user's
+            continue
 
 
 @contextlib.contextmanager
@@ -40,8 +61,11 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         raise SeaIceError(f"{final}: cannot write output ({blocker.name} is not a folder)")
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale(final)
         fd, tmp = tempfile.mkstemp(
-            prefix=f".{final.name}.", suffix=f".tmp{final.suffix}", dir=final.parent
+            prefix=f".{final.name}.{_HOST}-{os.getpid()}.",
+            suffix=f".tmp{final.suffix}",
+            dir=final.parent,
         )
     except OSError as e:
         raise SeaIceError(f"{final}: cannot write output ({e.strerror or e})") from None
