@@ -20,6 +20,7 @@ import numpy as np
 import rioxarray
 import xarray as xr
 from pyproj import CRS
+from rasterio.errors import NotGeoreferencedWarning
 
 from seaice_jax.errors import file_error
 from seaice_jax.io.registry import head, reader
@@ -188,8 +189,10 @@ def _check_blocks(p: Path) -> None:
 @reader("geotiff", _sniff_tiff, priority=90)
 def open_geotiff(p: Path) -> xr.Dataset:
     """Open a GeoTIFF lazily: one ``(y, x)`` variable per band, CRS and transform from the file."""
-    _check_blocks(p)
-    da = rioxarray.open_rasterio(p, masked=True)
+    with warnings.catch_warnings():  # an ungeoreferenced TIFF is reported below, as an error
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        _check_blocks(p)
+        da = rioxarray.open_rasterio(p, masked=True)
     if da.rio.crs is None and da.rio.transform().is_identity:
         raise file_error(p, "TIFF without georeferencing (no CRS and no transform)")
     names = da.attrs.get("long_name")
