@@ -37,17 +37,27 @@ def is_land(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return out.reshape(shape)
 
 
-def land_mask(grid: Grid) -> np.ndarray:
+def land_mask(grid: Grid, *, block_rows: int = 512) -> np.ndarray:
     """Land mask of ``grid``: True where the pixel centre is on land.
 
     Args:
-      grid: any grid (its pixel centres are transformed to lon/lat).
+      grid: any grid (its pixel centres are transformed to lon/lat), processed in row blocks so
+        that large grids need only the output in memory (a progress bar shows on big ones).
+      block_rows: rows per block.
 
     Returns:
       ``(grid.height, grid.width)`` bool array.
     """
-    lon, lat = grid.lonlat()
-    return is_land(lon, lat)
+    from tqdm.auto import tqdm
+
+    out = np.empty(grid.shape, dtype=bool)
+    starts = range(0, grid.height, block_rows)
+    big = grid.height * grid.width > 16_000_000
+    for r in tqdm(starts, desc="land mask", unit="block", disable=not big):
+        n = min(block_rows, grid.height - r)
+        lon, lat = grid.subgrid(r, 0, n, grid.width).lonlat()
+        out[r : r + n] = is_land(lon, lat)
+    return out
 
 
 def land_fraction(grid: Grid, n: int = 4) -> np.ndarray:

@@ -62,23 +62,41 @@ def swath_to_grid(
         px, py = to_map.transform(lon[ok], lat[ok], errcheck=False)
     px, py, vals = np.asarray(px), np.asarray(py), values[ok]
     fin = np.isfinite(px) & np.isfinite(py)
-    tree = cKDTree(np.column_stack([px[fin], py[fin]]))
-    vals = vals[fin]
-    gx, gy = np.meshgrid(grid.x, grid.y)
-    query = np.column_stack([gx.ravel(), gy.ravel()])
+    if not fin.any():
+        raise SeaIceError("swath_to_grid: no footprint can be projected into the grid's CRS")
+    px, py, vals = px[fin], py[fin], vals[fin]
+    out = np.full(grid.shape, np.nan, dtype=np.float32)
+    # Only the window of pixels within radius_m of the swath's bounding box can get a value.
+    c0 = max(int(np.floor((px.min() - radius_m - grid.x0) / grid.res)), 0)
+    c1 = min(int(np.ceil((px.max() + radius_m - grid.x0) / grid.res)), grid.width)
+    r0 = max(int(np.floor((grid.y0 - py.max() - radius_m) / grid.res)), 0)
+    r1 = min(int(np.ceil((grid.y0 - py.min() + radius_m) / grid.res)), grid.height)
+    if c0 >= c1 or r0 >= r1:
+        return out
+    tree = cKDTree(np.column_stack([px, py]))
     kk = 1 if method == "nearest" else min(k, len(vals))
-    dist, idx = tree.query(query, k=kk, distance_upper_bound=radius_m)
-    dist, idx = dist.reshape(len(query), kk), idx.reshape(len(query), kk)
-    hit = np.isfinite(dist)  # missing neighbours come back as inf distance, index len(vals)
-    vals_pad = np.append(vals, np.nan)
-    v = vals_pad[idx]
+    sigma = radius_m / 2.0 if sigma_m is None else float(sigma_m)
+    vals_pad = np.append(vals, np.nan)  # missing neighbours come back with index len(vals)
+    step = max(1, 2_000_000 // ((c1 - c0) * kk))  # rows per block: bounded memory
+    for r in range(r0, r1, step):
+        rows = slice(r, min(r + step, r1))
+        gx, gy = np.meshgrid(grid.x[c0:c1], grid.y[rows])
+        dist, idx = tree.query(
+            np.column_stack([gx.ravel(), gy.ravel()]), k=kk, distance_upper_bound=radius_m
+        )
+        out[rows, c0:c1] = _combine(
+            dist.reshape(-1, kk), vals_pad[idx.reshape(-1, kk)], method, sigma
+        ).reshape(gx.shape)
+    return out
+
+
+def _combine(dist: np.ndarray, v: np.ndarray, method: str, sigma: float) -> np.ndarray:
+    """Per query point: nearest value or Gaussian-weighted mean of ``(n, k)`` neighbours."""
+    hit = np.isfinite(dist)
     if method == "nearest":
-        out = np.where(hit[:, 0], v[:, 0], np.nan)
-    else:
-        sigma = radius_m / 2.0 if sigma_m is None else float(sigma_m)
-        w = np.where(hit, np.exp(-0.5 * (np.where(hit, dist, 0.0) / sigma) ** 2), 0.0)
-        wsum = w.sum(axis=1)
-        num = (w * np.where(hit, v, 0.0)).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out = np.where(wsum > 0, num / wsum, np.nan)
-    return out.reshape(grid.shape).astype(np.float32)
+        return np.where(hit[:, 0], v[:, 0], np.nan)
+    w = np.where(hit, np.exp(-0.5 * (np.where(hit, dist, 0.0) / sigma) ** 2), 0.0)
+    wsum = w.sum(axis=1)
+    num = (w * np.where(hit, v, 0.0)).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(wsum > 0, num / wsum, np.nan)

@@ -20,6 +20,7 @@ import numpy as np
 import rioxarray
 import xarray as xr
 from pyproj import CRS
+from rasterio.errors import NotGeoreferencedWarning
 
 from seaice_jax.errors import file_error
 from seaice_jax.io.registry import head, reader
@@ -168,7 +169,9 @@ def _sniff_tiff(p: Path) -> bool:
 @reader("geotiff", _sniff_tiff, priority=90)
 def open_geotiff(p: Path) -> xr.Dataset:
     """Open a GeoTIFF lazily: one ``(y, x)`` variable per band, CRS and transform from the file."""
-    da = rioxarray.open_rasterio(p, masked=True)
+    with warnings.catch_warnings():  # an ungeoreferenced TIFF is reported below, as an error
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        da = rioxarray.open_rasterio(p, masked=True)
     if da.rio.crs is None and da.rio.transform().is_identity:
         raise file_error(p, "TIFF without georeferencing (no CRS and no transform)")
     names = da.attrs.get("long_name")

@@ -43,6 +43,10 @@ def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> None:
         for v in ds.data_vars
         if ds[v].dtype.kind in "fiu" and ds[v].ndim > 0
     }
+    # to_netcdf's encoding replaces each variable's own; keep rioxarray's grid_mapping link.
+    for v in encoding:
+        if "grid_mapping" in ds[v].encoding:
+            encoding[v]["grid_mapping"] = ds[v].encoding["grid_mapping"]
     with atomic_path(path) as tmp:
         ds.to_netcdf(tmp, engine="netcdf4", encoding=encoding)
 
