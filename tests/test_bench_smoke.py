@@ -88,3 +88,17 @@ def test_torch_loss_matches_jax_loss():
     t = {k: torch.from_numpy(np.asarray(v)) for k, v in b.items()}
     got = float(th.weighted_l1(torch.from_numpy(pred), t["target"], t["weight"], t["mask"]))
     assert got == pytest.approx(want, rel=1e-5)
+
+
+def test_input_pipeline_quick(cli, tmp_path):
+    ip = _bench(cli, tmp_path, "input_pipeline")["input_pipeline"]
+    assert ip["tiles_per_s"] > 0 and ip["train_tiles_per_s"] > 0
+    assert ip["vs_train_consumption"] == pytest.approx(ip["tiles_per_s"] / ip["train_tiles_per_s"])
+
+
+def test_lstsq_quick(cli, tmp_path):
+    res = _bench(cli, tmp_path, "lstsq")["lstsq"]
+    for case in ("sit_regression", "incidence_slope_pan_arctic"):
+        r = res[case]
+        assert r["mrows_per_s_jax"] > 0 and r["mrows_per_s_numpy"] > 0 and r["vs_numpy"] > 0
+        assert r["max_rel_diff"] < 1e-3  # the same solution as LAPACK in float64
