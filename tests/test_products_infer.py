@@ -97,7 +97,7 @@ def test_failure_leaves_no_output(tmp_path):
     with pytest.raises(RuntimeError):
         infer.predict_scene(Broken(16), scene(80, 80), tmp_path / "p.nc")
     assert list(tmp_path.iterdir()) == []
-    with pytest.raises(SeaIceError, match="inputs"):
+    with pytest.raises(SeaIceError, match="lacks model input"):
         infer.predict_scene(
             PointwisePredictorDouble(16), scene(40, 40).drop_vars("hv"), tmp_path / "q.nc"
         )
