@@ -42,7 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(rest)
         args.config_overrides = overrides
         if overrides and not hasattr(args, "config"):
-            raise SeaIceError(f"{args.command}: takes no --config, so --config.{overrides[0]} is unknown")
+            raise SeaIceError(
+                f"{args.command}: takes no --config, so --config.{overrides[0]} is unknown"
+            )
         rc = args.func(args)
         return int(rc or 0)
     except SeaIceError as e:

@@ -1,5 +1,19 @@
-"""Grids, reprojection and regridding, land masks."""
+"""Grids, reprojection and regridding, swath gridding, land masks."""
 
 from seaice_jax.geo.grids import NAMED_GRIDS, Grid, named_grid
+from seaice_jax.geo.landmask import is_land, land_fraction, land_mask
+from seaice_jax.geo.regrid import check_overlap, regrid, regrid_array
+from seaice_jax.geo.swath import swath_to_grid
 
-__all__ = ["Grid", "NAMED_GRIDS", "named_grid"]
+__all__ = [
+    "Grid",
+    "NAMED_GRIDS",
+    "named_grid",
+    "regrid",
+    "regrid_array",
+    "check_overlap",
+    "swath_to_grid",
+    "land_mask",
+    "land_fraction",
+    "is_land",
+]

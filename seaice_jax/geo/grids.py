@@ -108,6 +108,17 @@ class Grid:
         )
 
     @classmethod
+    def from_bounds(
+        cls, crs: str, bounds: tuple[float, float, float, float], res: float, name: str = ""
+    ) -> Grid:
+        """The grid of pixel size ``res`` whose outer corner is the upper left of ``bounds``
+        ``(left, bottom, right, top)`` and that covers them (shape rounded up)."""
+        left, bottom, right, top = (float(b) for b in bounds)
+        width = max(int(np.ceil((right - left) / res - 1e-9)), 1)
+        height = max(int(np.ceil((top - bottom) / res - 1e-9)), 1)
+        return cls(crs, left, top, float(res), width, height, name=name)
+
+    @classmethod
     def from_dataset(cls, ds: xr.Dataset | xr.DataArray) -> Grid:
         """The grid of a georeferenced, north-up dataset (``ds.rio.crs`` and ``x``/``y``)."""
         crs = ds.rio.crs
@@ -124,14 +135,38 @@ class Grid:
 # (NSIDC-0051 user guide). EPSG:3411 is the Hughes-1980 original, EPSG:3413 its WGS84 version.
 _PSN = dict(x0=-3_850_000.0, y0=5_850_000.0)
 NAMED_GRIDS: dict[str, Grid] = {
-    "nsidc3413_25km": Grid("EPSG:3413", res=25_000.0, width=304, height=448, name="nsidc3413_25km", **_PSN),
-    "nsidc3411_25km": Grid("EPSG:3411", res=25_000.0, width=304, height=448, name="nsidc3411_25km", **_PSN),
-    "arctic3413_3125m": Grid("EPSG:3413", res=3_125.0, width=2432, height=3584, name="arctic3413_3125m", **_PSN),
-    "arctic3413_200m": Grid("EPSG:3413", res=200.0, width=38_000, height=56_000, name="arctic3413_200m", **_PSN),
+    "nsidc3413_25km": Grid(
+        "EPSG:3413", res=25_000.0, width=304, height=448, name="nsidc3413_25km", **_PSN
+    ),
+    "nsidc3411_25km": Grid(
+        "EPSG:3411", res=25_000.0, width=304, height=448, name="nsidc3411_25km", **_PSN
+    ),
+    "arctic3413_3125m": Grid(
+        "EPSG:3413", res=3_125.0, width=2432, height=3584, name="arctic3413_3125m", **_PSN
+    ),
+    "arctic3413_200m": Grid(
+        "EPSG:3413", res=200.0, width=38_000, height=56_000, name="arctic3413_200m", **_PSN
+    ),
     # EASE-Grid 2.0 North (EPSG:6931), 25 km: 720 x 720 centred on the pole (NSIDC EASE2 definition).
-    "ease2_nh_25km": Grid("EPSG:6931", x0=-9_000_000.0, y0=9_000_000.0, res=25_000.0, width=720, height=720, name="ease2_nh_25km"),
+    "ease2_nh_25km": Grid(
+        "EPSG:6931",
+        x0=-9_000_000.0,
+        y0=9_000_000.0,
+        res=25_000.0,
+        width=720,
+        height=720,
+        name="ease2_nh_25km",
+    ),
     # Baltic Sea on World Mercator (EPSG:3395) at 500 m: 9 E - 31 E, 53 N - 66.5 N.
-    "baltic3395_500m": Grid("EPSG:3395", x0=1_001_500.0, y0=9_976_000.0, res=500.0, width=4_899, height=6_055, name="baltic3395_500m"),
+    "baltic3395_500m": Grid(
+        "EPSG:3395",
+        x0=1_001_500.0,
+        y0=9_976_000.0,
+        res=500.0,
+        width=4_899,
+        height=6_055,
+        name="baltic3395_500m",
+    ),
 }
 
 
@@ -140,4 +175,6 @@ def named_grid(name: str) -> Grid:
     try:
         return NAMED_GRIDS[name]
     except KeyError:
-        raise SeaIceError(f"unknown grid '{name}' (known: {', '.join(sorted(NAMED_GRIDS))})") from None
+        raise SeaIceError(
+            f"unknown grid '{name}' (known: {', '.join(sorted(NAMED_GRIDS))})"
+        ) from None

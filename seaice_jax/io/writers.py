@@ -9,7 +9,7 @@ import numpy as np
 import rioxarray  # noqa: F401  (registers the .rio accessor)
 import xarray as xr
 
-from seaice_jax.atomic import atomic_path
+from seaice_jax.atomic import atomic_path, write_errors
 from seaice_jax.errors import SeaIceError
 from seaice_jax.names import ATTRS
 
@@ -35,12 +35,19 @@ def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> None:
         ds = ds.rio.write_crs(ds.rio.crs)
         if "x" in ds.dims and "y" in ds.dims:
             ds = ds.rio.write_coordinate_system()
+    # rioxarray keeps the CF ``grid_mapping`` link in each variable's encoding; an explicit
+    # ``encoding`` replaces it, so carry it over (else readers cannot attach the CRS).
     encoding = {
         v: {"zlib": True, "complevel": 4}
+        | {k: ds[v].encoding[k] for k in ("grid_mapping",) if k in ds[v].encoding}
         for v in ds.data_vars
         if ds[v].dtype.kind in "fiu" and ds[v].ndim > 0
     }
-    with atomic_path(path) as tmp:
+    # to_netcdf's encoding replaces each variable's own; keep rioxarray's grid_mapping link.
+    for v in encoding:
+        if "grid_mapping" in ds[v].encoding:
+            encoding[v]["grid_mapping"] = ds[v].encoding["grid_mapping"]
+    with atomic_path(path) as tmp, write_errors(path):
         ds.to_netcdf(tmp, engine="netcdf4", encoding=encoding)
 
 
@@ -68,5 +75,5 @@ def write_cog(
     ).rio.write_crs(ds.rio.crs)
     stack = stack.rio.write_nodata(np.nan, encoded=False)
     stack.attrs["long_name"] = tuple(names)
-    with atomic_path(path) as tmp:
+    with atomic_path(path) as tmp, write_errors(path):
         stack.rio.to_raster(tmp, driver="COG", compress="DEFLATE")

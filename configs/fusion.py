@@ -1,0 +1,30 @@
+"""Fusion of the S1, RCM, AMSR2-89 and NASA Team SIC products (seaice_jax/fusion.py).
+
+    seaice-jax fuse --config configs/fusion.py --s1 s1.nc --rcm rcm.nc --amsr2-89 a89.nc \
+        --nt nt.nc --tb amsr2_3125m.nc --like s1.nc --out fused.nc
+
+``:smoke`` is the same (fusion has no expensive settings); it exists for the house convention.
+"""
+
+import ml_collections
+
+
+def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
+    cfg = ml_collections.ConfigDict()
+    # Footprint (m) of each product: S1 EW / RCM ScanSAR SIC at 200 m pixels; AMSR2 89 GHz
+    # 3 km x 5 km (Heffring & Xu) -> geometric mean ~3.9 km; NASA Team on the 25 km grid.
+    cfg.footprints_m = ml_collections.ConfigDict(
+        {"s1": 200.0, "rcm": 200.0, "amsr2_89": 3_900.0, "nt": 25_000.0}
+    )
+    # Used when a product file has no sic_uncertainty (1 sigma, %).
+    cfg.default_sigma = ml_collections.ConfigDict(
+        {"s1": 10.0, "rcm": 10.0, "amsr2_89": 10.0, "nt": 8.0}
+    )
+    cfg.target_res_m = 200.0  # replaced by the output grid's pixel size when fusing files
+    cfg.kappa = 4.0  # representativeness error per doubling of footprint over pixel (%)
+    cfg.beta = 0.25  # share of kappa kept in pure ice / open water
+    cfg.min_sigma = 0.5  # %
+    cfg.weather_mask = True  # apply seaice_jax.pm.weather_mask_89 to the PM products
+    if arg not in (None, "", "smoke"):
+        raise ValueError(f"unknown config argument '{arg}' (known: smoke)")
+    return cfg

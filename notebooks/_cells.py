@@ -1,0 +1,56 @@
+"""Cell lists of the inspection notebooks (see _build.py): the shared set-up and the index.
+
+Each notebook's cells live in ``_nb<NN>_<name>.py`` as a list of ``md(...)`` / ``code(...)``
+entries; ``python notebooks/_build.py`` turns them into ``<NN>_<name>.ipynb`` (code cells
+formatted by ruff), and tests/test_notebooks.py checks that the committed notebooks match and run.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+Cell = tuple[str, str]
+
+
+def md(text: str) -> Cell:
+    """A markdown cell."""
+    return ("md", text)
+
+
+def code(text: str) -> Cell:
+    """A code cell."""
+    return ("code", text)
+
+
+SETUP = """
+import os
+from pathlib import Path
+
+import matplotlib.pyplot as plt  # the kernel's inline backend draws the figures
+import numpy as np
+
+DATA = Path(os.environ.get("SEAICE_JAX_DATA", "../../shared/data"))
+# Small by default so the test suite can run every notebook; set SEAICE_JAX_NB_SMALL=0 for more.
+SMALL = os.environ.get("SEAICE_JAX_NB_SMALL", "1") != "0"
+print("sample data:", DATA.resolve(), "exists:", DATA.is_dir())
+"""
+
+# Notebooks that write (simulated cases, workdirs, products) do it under WORK, never in the repo.
+WORK_SETUP = """
+import tempfile
+
+WORK = Path(os.environ.get("SEAICE_JAX_NB_WORK") or tempfile.mkdtemp(prefix="seaice_jax_nb_"))
+WORK.mkdir(parents=True, exist_ok=True)
+print("outputs under", WORK)
+"""
+
+#: notebook name -> module holding its ``CELLS``.
+INDEX = {
+    "01_real_inputs": "_nb01_real_inputs",
+    "05_sit_segments_features": "_nb05_sit",
+}
+
+
+def notebooks() -> dict[str, list[Cell]]:
+    """Every notebook's cell list, by notebook name."""
+    return {name: importlib.import_module(mod).CELLS for name, mod in INDEX.items()}

@@ -1,0 +1,107 @@
+"""``seaice-jax bench``: side-by-side performance measurements (DESIGN section 6).
+
+Each module ``benchmarks/<name>.py`` of the repository defines ``run(quick: bool) -> dict``
+returning its sections of the JSON (e.g. ``{"icm": {"vs_numpy": ..., ...}}``). Every ``vs_*`` is
+(our throughput) / (theirs), both measured in the same run on the same machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import platform
+import time
+from pathlib import Path
+
+from seaice_jax.atomic import write_text
+from seaice_jax.errors import SeaIceError
+
+BENCH_DIR = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def _modules(only: list[str] | None):
+    if not BENCH_DIR.is_dir():
+        raise SeaIceError(f"{BENCH_DIR}: benchmarks folder not found (run from a source checkout)")
+    files = sorted(p for p in BENCH_DIR.glob("*.py") if not p.name.startswith("_"))
+    for p in files:
+        if only and p.stem not in only:
+            continue
+        spec = importlib.util.spec_from_file_location(f"seaice_jax_bench_{p.stem}", p)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        if hasattr(mod, "run"):
+            yield p.stem, mod
+
+
+def device_description() -> str:
+    import jax
+
+    d = jax.devices()[0]
+    cpu = platform.processor() or platform.machine()
+    return f"{d.platform}:{getattr(d, 'device_kind', d)} ({jax.device_count()} device(s); host {cpu}, {_ncpu()} cores)"
+
+
+def _ncpu() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+def run_all(only: list[str] | None = None, quick: bool = False) -> dict:
+    result: dict = {"device": device_description()}
+    for name, mod in _modules(only):
+        t0 = time.perf_counter()
+        print(f"[bench] {name} ...", flush=True)
+        section = mod.run(quick=quick)
+        result.update(section)
+        print(f"[bench] {name} done in {time.perf_counter() - t0:.1f} s", flush=True)
+    return result
+
+
+def to_markdown(result: dict, command: str) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Machine: {result.get('device')}",
+        "",
+        f"Reproduce: `{command}`",
+        "",
+        "Every `vs_*` is (our throughput) / (the reference's), measured side by side in the same run.",
+        "",
+        "| section | metric | value |",
+        "|---|---|---|",
+    ]
+
+    def walk(prefix, obj):
+        for k, v in obj.items():
+            if isinstance(v, dict):
+                walk(f"{prefix}{k}.", v)
+            else:
+                val = f"{v:.4g}" if isinstance(v, float) else str(v)
+                sec, _, metric = f"{prefix}{k}".partition(".")
+                lines.append(f"| {sec} | {metric or sec} | {val} |")
+
+    walk("", {k: v for k, v in result.items() if k != "device"})
+    return "\n".join(lines) + "\n"
+
+
+def _cmd(args: argparse.Namespace) -> int:
+    only = args.only.split(",") if args.only else None
+    result = run_all(only, quick=args.quick)
+    out = Path(args.out)
+    write_text(out, json.dumps(result, indent=2) + "\n")
+    cmd = "seaice-jax bench --out " + str(args.out) + (" --quick" if args.quick else "")
+    if args.markdown:
+        write_text(args.markdown, to_markdown(result, cmd))
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("bench", help="side-by-side performance benchmarks -> JSON (+ BENCHMARKS.md)")
+    p.add_argument("--out", required=True, help="output JSON file")
+    p.add_argument("--markdown", default=None, help="also write this Markdown table (BENCHMARKS.md)")
+    p.add_argument("--only", default=None, help="comma-separated benchmark module names")
+    p.add_argument("--quick", action="store_true", help="small sizes (seconds), for tests")
+    p.set_defaults(func=_cmd)

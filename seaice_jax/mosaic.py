@@ -1,0 +1,269 @@
+"""Daily mosaics of many SIC scenes/products on a large grid, block by block, across processes.
+
+The target grid (default ``arctic3413_200m``: 56,000 x 38,000 pixels, 8.5 GB per float32 field)
+is cut into ``block x block`` tiles; only the blocks some scene touches are computed, and each is
+finished and written before the next starts, so memory holds a few blocks, never the grid. Each
+scene is cropped (lazily) to a block's footprint and regridded onto it (area average when the scene
+is finer, bilinear when coarser); overlaps are resolved by the fusion rule of
+:mod:`seaice_jax.fusion`: weights ``1 / (sigma^2 + sigma_rep^2)`` with ``sigma`` the scene's
+``sic_uncertainty`` and ``sigma_rep`` the representativeness term of its pixel size.
+
+Scenes are split across processes (``i % num_processes``); every block's weighted sums are added
+across processes with one jitted reduction over a global array built by
+``jax.make_array_from_process_local_data`` (JAX's distributed runtime, DESIGN section 7), and
+process 0 writes. A scene that cannot be read, holds no valid SIC or lies outside the grid is
+listed in ``<out>.failures.json`` and the mosaic goes on; outputs appear only when complete.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import jax
+import numpy as np
+import xarray as xr
+from rasterio.warp import transform_bounds
+from tqdm import tqdm
+
+from seaice_jax.atomic import write_text
+from seaice_jax.blocks import open_product, pick_var, regrid
+from seaice_jax.errors import SeaIceError
+from seaice_jax.geo import Grid
+
+UNREADABLE, NAN_ONLY, OUTSIDE = 1, 2, 3
+REASONS = {
+    UNREADABLE: "unreadable or not a georeferenced SIC product",
+    NAN_ONLY: "no valid SIC (NaN only)",
+    OUTSIDE: "outside the mosaic grid",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class MosaicConfig:
+    """Attributes: block edge (px); default sigma (%) of scenes without ``sic_uncertainty``;
+    ``kappa``/``beta`` of the representativeness term; ``crop`` the output to the touched blocks;
+    longest side (px) of the quick-look PNG."""
+
+    block: int = 2048
+    default_sigma: float = 10.0
+    kappa: float = 4.0
+    beta: float = 0.25
+    crop: bool = True
+    quicklook_px: int = 2000
+
+
+@dataclasses.dataclass
+class Scene:
+    path: str
+    blocks: list[tuple[int, int]] = dataclasses.field(default_factory=list)
+    failure: int = 0
+    message: str = ""
+
+
+def _blocks_of(bounds, grid: Grid, block: int) -> list[tuple[int, int]]:
+    left, bottom, right, top = bounds
+    c0 = int(np.floor((left - grid.x0) / grid.res)) // block
+    c1 = int(np.ceil((right - grid.x0) / grid.res) - 1) // block
+    r0 = int(np.floor((grid.y0 - top) / grid.res)) // block
+    r1 = int(np.ceil((grid.y0 - bottom) / grid.res) - 1) // block
+    nr, nc = -(-grid.height // block), -(-grid.width // block)
+    return [
+        (r, c)
+        for r in range(max(r0, 0), min(r1, nr - 1) + 1)
+        for c in range(max(c0, 0), min(c1, nc - 1) + 1)
+    ]
+
+
+def plan(paths: Sequence[str | os.PathLike], grid: Grid, block: int) -> list[Scene]:
+    """Open each scene's metadata and list the blocks it touches (or why it cannot be used)."""
+    scenes = []
+    for p in paths:
+        s = Scene(os.fspath(p))
+        try:
+            ds = open_product(p)
+            da = pick_var(ds, "sic", p)
+            if da.rio.crs is None:
+                raise SeaIceError(f"{p}: has no coordinate reference system")
+            b = transform_bounds(da.rio.crs, grid.pyproj_crs, *da.rio.bounds(), densify_pts=21)
+            s.blocks = _blocks_of(b, grid, block) if np.all(np.isfinite(b)) else []
+            if not s.blocks:
+                s.failure, s.message = OUTSIDE, f"{p}: {REASONS[OUTSIDE]}"
+        except SeaIceError as e:
+            s.failure, s.message = UNREADABLE, str(e)
+        except Exception as e:  # noqa: BLE001 - a broken file must not stop the day
+            s.failure, s.message = UNREADABLE, f"{p}: {REASONS[UNREADABLE]} ({type(e).__name__})"
+        scenes.append(s)
+    return scenes
+
+
+def _crop_to(da: xr.DataArray, sub: Grid, margin: int = 2) -> xr.DataArray | None:
+    """The part of ``da`` covering ``sub`` (lazy slice), or None when they do not intersect."""
+    b = transform_bounds(sub.pyproj_crs, da.rio.crs, *sub.bounds, densify_pts=21)
+    t = da.rio.transform()
+    cols = sorted(((b[0] - t.c) / t.a, (b[2] - t.c) / t.a))
+    rows = sorted(((b[3] - t.f) / t.e, (b[1] - t.f) / t.e))
+    c0, c1 = (
+        max(int(np.floor(cols[0])) - margin, 0),
+        min(int(np.ceil(cols[1])) + margin, da.sizes["x"]),
+    )
+    r0, r1 = (
+        max(int(np.floor(rows[0])) - margin, 0),
+        min(int(np.ceil(rows[1])) + margin, da.sizes["y"]),
+    )
+    if c0 >= c1 or r0 >= r1:
+        return None
+    return da.isel(y=slice(r0, r1), x=slice(c0, c1))
+
+
+def _scene_sums(path: str, sub: Grid, cfg: MosaicConfig) -> np.ndarray:
+    """(2, h, w) sums ``w``, ``w * sic`` of one scene on block grid ``sub``."""
+    ds = open_product(path)
+    sic = pick_var(ds, "sic", path)
+    src_res = Grid.from_dataset(sic).res
+    sic = _crop_to(sic, sub)
+    if sic is None:
+        return np.zeros((2, *sub.shape), np.float32)
+    method = "bilinear" if src_res > sub.res * 1.01 else "average"
+    c = np.asarray(regrid(sic.load(), sub, method).values, np.float32)
+    if "sic_uncertainty" in ds:
+        u = _crop_to(pick_var(ds, "sic_uncertainty", path), sub)
+        s = np.asarray(regrid(u.load(), sub, method).values, np.float32)
+    else:
+        s = np.full(sub.shape, cfg.default_sigma, np.float32)
+    ok = np.isfinite(c) & np.isfinite(s)
+    c = np.clip(np.where(ok, c, 0.0), 0.0, 100.0)
+    f = c / 100.0
+    rep = (
+        cfg.kappa
+        * np.log2(max(src_res / sub.res, 1.0))
+        * (cfg.beta + (1 - cfg.beta) * 4 * f * (1 - f))
+    )
+    w = np.where(ok, 1.0 / (np.maximum(np.where(ok, s, 1.0), 0.5) ** 2 + rep**2), 0.0)
+    return np.stack([w, w * c]).astype(np.float32)
+
+
+def allreduce_sum(x: np.ndarray) -> np.ndarray:
+    """Sum ``x`` over all JAX processes (identity with one process).
+
+    Every process passes an array of one shape; the result is replicated on all of them.
+    """
+    if jax.process_count() == 1:
+        return x
+    from jax.sharding import NamedSharding
+    from jax.sharding import PartitionSpec as P
+
+    mesh = jax.make_mesh((jax.process_count(),), ("proc",), devices=_one_device_per_process())
+    garr = jax.make_array_from_process_local_data(NamedSharding(mesh, P("proc")), x[None])
+    out = jax.jit(lambda a: a.sum(0), out_shardings=NamedSharding(mesh, P()))(garr)
+    return np.asarray(out.addressable_data(0))
+
+
+def _one_device_per_process():
+    devs = {}
+    for d in jax.devices():
+        devs.setdefault(d.process_index, d)
+    return [devs[i] for i in sorted(devs)]
+
+
+def _output_grid(
+    grid: Grid, blocks: list[tuple[int, int]], cfg: MosaicConfig
+) -> tuple[Grid, int, int]:
+    """The output grid (the touched blocks' bounding box when cropping) and its block offset."""
+    if not cfg.crop:
+        return grid, 0, 0
+    rs, cs = [b[0] for b in blocks], [b[1] for b in blocks]
+    r0, c0 = min(rs) * cfg.block, min(cs) * cfg.block
+    h = min((max(rs) + 1) * cfg.block, grid.height) - r0
+    w = min((max(cs) + 1) * cfg.block, grid.width) - c0
+    return dataclasses.replace(grid.subgrid(r0, c0, h, w), name=grid.name), r0, c0
+
+
+def build_mosaic(
+    paths: Sequence[str | os.PathLike],
+    grid: Grid,
+    out: str | os.PathLike,
+    cfg: MosaicConfig | None = None,
+    *,
+    tif: str | os.PathLike | None = None,
+    png: str | os.PathLike | None = None,
+    progress: bool = False,
+    warn: Callable[[str], None] = print,
+) -> dict:
+    """Mosaic SIC scenes onto ``grid`` and write ``out`` (+ COG, PNG, ``failures.json``).
+
+    Args:
+      paths: scene/product files holding ``sic`` (and optionally ``sic_uncertainty``).
+      grid: the mosaic grid (any size: only touched blocks are computed).
+      out: output CF-netCDF (``sic``, ``sic_uncertainty``, ``n_scenes``).
+      cfg: settings.
+      tif, png: optional COG and quick-look PNG paths.
+      progress: progress bar. warn: receives one line per failed scene.
+
+    Returns:
+      ``{"scenes": n, "used": n_ok, "failures": [{"path", "reason"}], "blocks": n_blocks}``.
+      Only process 0 writes files; every process returns the same summary.
+
+    Raises:
+      SeaIceError: no scene could be used (the failures list is still written).
+    """
+    cfg = cfg or MosaicConfig()
+    scenes = plan(paths, grid, cfg.block)
+    pid, nproc = jax.process_index(), jax.process_count()
+    mine = [i for i, s in enumerate(scenes) if not s.failure and i % nproc == pid]
+    blocks = sorted({b for s in scenes if not s.failure for b in s.blocks})
+    finite = np.zeros(len(scenes), np.float32)
+    broken = np.zeros(len(scenes), np.float32)
+    fail_path = Path(f"{out}.failures.json")
+    if blocks:
+        ogrid, r_off, c_off = _output_grid(grid, blocks, cfg)
+        from seaice_jax.mosaic_writers import MosaicWriters
+
+        with MosaicWriters(ogrid, out, tif, png, cfg, write=pid == 0) as writers:
+            for b in tqdm(blocks, desc="mosaic", unit="block", disable=not progress):
+                sub = grid.subgrid(
+                    b[0] * cfg.block,
+                    b[1] * cfg.block,
+                    min(cfg.block, grid.height - b[0] * cfg.block),
+                    min(cfg.block, grid.width - b[1] * cfg.block),
+                )
+                acc = np.zeros((3, *sub.shape), np.float32)
+                for i in mine:
+                    if b in scenes[i].blocks and not broken[i]:
+                        try:
+                            sums = _scene_sums(scenes[i].path, sub, cfg)
+                        except Exception as e:  # noqa: BLE001 - one bad scene must not stop the day
+                            broken[i] = UNREADABLE
+                            scenes[i].message = f"{scenes[i].path}: {REASONS[UNREADABLE]} ({e})"
+                            continue
+                        acc[:2] += sums
+                        acc[2] += sums[0] > 0
+                        finite[i] += float((sums[0] > 0).sum())
+                acc = allreduce_sum(acc)
+                writers.write(b[0] * cfg.block - r_off, b[1] * cfg.block - c_off, acc)
+            finite, broken = allreduce_sum(finite), allreduce_sum(broken)
+            for i, s in enumerate(scenes):
+                if not s.failure and broken[i]:
+                    s.failure = UNREADABLE
+                    s.message = s.message or f"{s.path}: {REASONS[UNREADABLE]}"
+                elif not s.failure and finite[i] == 0:
+                    s.failure, s.message = NAN_ONLY, f"{s.path}: {REASONS[NAN_ONLY]}"
+            if all(s.failure for s in scenes):
+                writers.abort()
+    failures = [{"path": s.path, "reason": s.message} for s in scenes if s.failure]
+    for f in failures:
+        warn(f["reason"])
+    if pid == 0:
+        write_text(fail_path, json.dumps(failures, indent=1) + "\n")
+    summary = {
+        "scenes": len(scenes),
+        "used": len(scenes) - len(failures),
+        "failures": failures,
+        "blocks": len(blocks),
+    }
+    if summary["used"] == 0:
+        raise SeaIceError(f"{out}: no usable scene among {len(scenes)} (see {fail_path})")
+    return summary

@@ -1,0 +1,106 @@
+"""The simulated-day evaluation on a small synthetic day folder in the simulator's layout."""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+from scipy import ndimage
+
+from seaice_jax.blocks import regrid
+from seaice_jax.evaluate import case
+from seaice_jax.geo import Grid
+from seaice_jax.io.writers import write_netcdf
+
+G200 = Grid("EPSG:3413", 200_000.0, -800_000.0, 200.0, 192, 192)
+G3 = Grid("EPSG:3413", 175_000.0, -775_000.0, 3_125.0, 32, 32)
+G25 = Grid("EPSG:3413", 150_000.0, -750_000.0, 25_000.0, 6, 6)
+G10 = Grid("EPSG:3413", 160_000.0, -760_000.0, 10_000.0, 12, 12)
+
+
+class SarPredictorDouble:
+    """Test double of a trained SAR model: SIC = 10 * (HH + 20), the inverse of the day's SAR."""
+
+    inputs = ["hh", "hv"]
+    tile_size = 64
+
+    def normalise(self, ds):
+        return np.stack([ds.hh.values, ds.hv.values], -1).astype(np.float32)
+
+    def predict(self, x):
+        return np.clip(10.0 * (x[..., 0] + 20.0), 0, 100)
+
+
+class PmPredictorDouble:
+    """Test double of the AMSR2-89 model: linear in TB 89 H."""
+
+    inputs = ["tb_89_0h"]
+    tile_size = 16
+
+    def normalise(self, ds):
+        return ds.tb_89_0h.values[..., None].astype(np.float32)
+
+    def predict(self, x):
+        return np.clip((x[..., 0] - 180.0) / 80.0 * 100.0, 0, 100)
+
+
+def _write(grid, path, **fields):
+    ds = grid.template()
+    for k, v in fields.items():
+        ds[k] = (("y", "x"), np.asarray(v, np.float32))
+    write_netcdf(ds, path)
+    return ds
+
+
+def _day(tmp):
+    rng = np.random.default_rng(0)
+    t = np.clip(ndimage.gaussian_filter(rng.normal(size=G200.shape), 12) * 900 + 50, 0, 100)
+    t[:, :20] = 0.0
+    truth = _write(
+        G200,
+        tmp / "truth_200m.nc",
+        sic=t,
+        chart_class=np.digitize(t, (15, 80)),
+        land_mask=np.zeros(G200.shape),
+    )
+    hh = t / 10 - 20 + rng.normal(0, 0.8, t.shape)
+    valid = np.ones(t.shape)
+    valid[:, 150:] = 0  # S1 swath edge
+    _write(G200, tmp / "s1_200m.nc", hh=hh, hv=hh - 8, valid=valid)
+    big = regrid(truth["sic"], G3, "average").values
+    big = np.where(np.isnan(big), 50.0, big)
+    _write(G3, tmp / "amsr2_3125m.nc", tb_89_0h=180 + 0.8 * big + rng.normal(0, 3, big.shape))
+    nt = regrid(truth["sic"], G25, "average").values
+    _write(
+        G25,
+        tmp / "nt_25km.nc",
+        sic=np.where(np.isnan(nt), 50, nt),
+        weather_mask_89=np.zeros(G25.shape),
+    )
+    _write(G10, tmp / "osisaf_like_10km.nc", sic=regrid(truth["sic"], G10, "average").values)
+    return tmp
+
+
+def test_day_products_and_scores(tmp_path):
+    day = _day(tmp_path / "day")
+    preds = {"s1": SarPredictorDouble(), "amsr2_89": PmPredictorDouble()}
+    prods = case.make_products(day, tmp_path / "out", preds)
+    assert set(prods) == {"s1", "amsr2_89", "nt_bilinear", "pansharpen_baseline", "fused"}
+    for p in prods:
+        assert (tmp_path / "out" / f"{p}.nc").is_file()
+    res = case.score_products(day, prods)
+    vt = res["vs_truth"]
+    assert vt["s1"]["mae"] < 0.5 * vt["nt_bilinear"]["mae"]
+    assert vt["fused"]["mae"] < vt["nt_bilinear"]["mae"]
+    assert vt["pansharpen_baseline"]["mae"] < vt["nt_bilinear"]["mae"]
+    assert vt["s1"]["n"] < vt["fused"]["n"]  # the swath covers part of the grid only
+    assert set(vt["fused"]["per_class"]) == {"open_water", "miz", "ice"}
+    assert res["vs_osisaf_like"]["nt_bilinear"]["n"] > 0
+    assert 0.0 < res["calibration"]["s1"] <= 1.0
+    with xr.open_dataset(tmp_path / "out" / "fused.nc") as f:
+        assert set(np.unique(f.dominant.values)) <= {0, 2, 3}
+    raw = case.make_products(day, tmp_path / "raw", preds, floors={"s1": (0, 0, 0)})
+    floors = case.fit_floors(day, {"s1": raw["s1"]})["s1"]
+    cal = case.make_products(day, tmp_path / "cal", preds, floors={"s1": floors})
+    assert abs(case.score_products(day, {"s1": cal["s1"]})["calibration"]["s1"] - 0.68) < 0.03
+    figs = case.day_figures(day, prods, tmp_path / "fig")
+    assert len(figs) == 6 and all(f.stat().st_size > 1000 for f in figs)
