@@ -120,9 +120,11 @@ def _child(path: str, out: str) -> dict:
     import jax
     import xarray as xr
 
+    from seaice_jax.blocks import limit_read_cache
     from seaice_jax.infer import InferenceConfig, predict_scene
 
     pred, name = _predictor()
+    limit_read_cache()  # as `seaice-jax predict` does
     ds = xr.open_dataset(path, decode_coords="all")
     side = ds.sizes["x"]
     t0 = time.perf_counter()

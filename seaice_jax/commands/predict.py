@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from seaice_jax import infer
-    from seaice_jax.blocks import open_product
+    from seaice_jax.blocks import limit_read_cache, open_product
     from seaice_jax.errors import SeaIceError
 
     try:
@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
         raise SeaIceError(
             "predict: this installation has no trained-model loader (seaice_jax.train)"
         ) from None
+    limit_read_cache()
     ds = open_product(args.input)
     predictor = load_predictor(args.workdir)
     cfg = infer.InferenceConfig(
