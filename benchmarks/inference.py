@@ -107,7 +107,7 @@ class RandomModelPredictor:
 def _predictor():
     wd = os.environ.get("SEAICE_JAX_BENCH_WORKDIR")
     if wd:
-        from seaice_jax.train import load_predictor
+        from seaice_jax.infer import load_predictor
 
         return load_predictor(wd), f"checkpoint {wd}"
     variant = os.environ.get("SEAICE_JAX_BENCH_VARIANT")
