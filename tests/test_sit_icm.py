@@ -190,3 +190,12 @@ def test_icm_tiled_shard_map_equals_single_device():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "OK" in out.stdout
+
+
+def test_icm_does_not_recompile_for_new_data_or_beta():
+    x, _ = blocks_image(seed=3, h=16, w=18)
+    v = jnp.ones(x.shape, bool)
+    icm(jnp.asarray(x), v, k=3, beta=1.0)
+    n = icm._cache_size()
+    icm(jnp.asarray(x + 1.0), v, k=3, beta=2.5)  # beta is traced, not static
+    assert icm._cache_size() == n
