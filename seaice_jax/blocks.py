@@ -21,7 +21,7 @@ import numpy as np
 import rioxarray  # noqa: F401
 import xarray as xr
 
-from seaice_jax.atomic import atomic_path
+from seaice_jax.atomic import atomic_path, write_errors
 from seaice_jax.errors import SeaIceError, file_error
 from seaice_jax.geo import Grid
 from seaice_jax.names import ATTRS
@@ -30,13 +30,16 @@ from seaice_jax.names import ATTRS
 class StreamingNetCDF:
     """A CF-netCDF raster on ``grid`` written block by block (use :func:`streaming_netcdf`)."""
 
-    def __init__(self, nc: netCDF4.Dataset, grid: Grid, variables: Sequence[str]):
-        self.nc, self.grid, self.variables = nc, grid, tuple(variables)
+    def __init__(
+        self, nc: netCDF4.Dataset, grid: Grid, variables: Sequence[str], path: str | os.PathLike
+    ):
+        self.nc, self.grid, self.variables, self.path = nc, grid, tuple(variables), path
 
     def write(self, name: str, row0: int, col0: int, block: np.ndarray) -> None:
         """Write ``block`` (h, w) into variable ``name`` at ``[row0:row0+h, col0:col0+w]``."""
         h, w = block.shape
-        self.nc[name][row0 : row0 + h, col0 : col0 + w] = np.asarray(block, np.float32)
+        with write_errors(self.path):  # a full disk: one-line error, not an HDF traceback
+            self.nc[name][row0 : row0 + h, col0 : col0 + w] = np.asarray(block, np.float32)
 
 
 def _create(
@@ -111,10 +114,15 @@ def streaming_netcdf(
       A :class:`StreamingNetCDF`; an exception inside the block leaves nothing at ``path``.
     """
     with atomic_path(path) as tmp:
-        nc = _create(tmp, grid, variables, chunk, attrs or {}, georef)
+        with write_errors(path):
+            nc = _create(tmp, grid, variables, chunk, attrs or {}, georef)
         try:
-            yield StreamingNetCDF(nc, grid, variables)
-        finally:
+            yield StreamingNetCDF(nc, grid, variables, path)
+        except BaseException:
+            with contextlib.suppress(Exception):  # keep the original error, not the close's
+                nc.close()
+            raise
+        with write_errors(path):
             nc.close()
 
 

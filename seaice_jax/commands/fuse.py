@@ -55,9 +55,13 @@ def run(args: argparse.Namespace) -> int:
 
         m = regrid(pick_var(products["nt"], "weather_mask_89", paths["nt"]), grid, "nearest")
         weather = m.values > 0.5
-    out = fusion.fuse_datasets(
-        products, grid, cfg, weather, warn=lambda m: print(m, file=sys.stderr)
-    )
+    notes: list[str] = []  # skipped products: printed on success, part of the one-line error else
+    try:
+        out = fusion.fuse_datasets(products, grid, cfg, weather, warn=notes.append)
+    except SeaIceError as e:
+        raise SeaIceError("; ".join([str(e), *notes])) from None
+    for m in notes:
+        print(m, file=sys.stderr)
     write_netcdf(out, args.out)
     if args.tif:
         write_cog(out, args.tif, ["sic", "sic_uncertainty", "dominant"])

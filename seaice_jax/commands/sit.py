@@ -15,7 +15,24 @@ DEFAULT_CONFIG = "configs/sit_baltic.py"
 def _cfg(args):
     from seaice_jax.config import get
 
-    return get(args.config, args.config_overrides)
+    cfg = get(args.config, args.config_overrides)
+    _check_cfg(cfg)
+    return cfg
+
+
+# (section.key, smallest allowed value): sizes and counts that must be positive.
+_MINIMA = (("icm.k", 2), ("icm.max_iter", 0), ("icm.min_segment_px", 0), ("texture.window", 3),
+           ("texture.levels", 2))
+
+
+def _check_cfg(cfg) -> None:
+    """A negative window or class count is a config mistake: one line naming the key."""
+    for key, lo in _MINIMA:
+        sec, name = key.split(".")
+        if sec in cfg and name in cfg[sec] and cfg[sec][name] < lo:
+            raise SeaIceError(f"config key '{key}': must be >= {lo}, got {cfg[sec][name]}")
+    if "texture" in cfg and "window" in cfg.texture and cfg.texture.window % 2 == 0:
+        raise SeaIceError(f"config key 'texture.window': must be odd, got {cfg.texture.window}")
 
 
 def _note(msgs) -> None:
@@ -114,7 +131,7 @@ def cmd_predict(args) -> int:
     cfg = _cfg(args)
     model = SITModel.load(args.coef)
     (s,) = _seasons([args.season], cfg)
-    raw, est = estimate(s.products, model, cfg.normalise)
+    raw, est = estimate(s.products, model, cfg.normalise, cfg.chart_range)
     base = SITModel.load(args.baseline_coef) if args.baseline_coef else None
     blm = baseline_map(s, base) if base else np.full(raw.shape, np.nan, np.float32)
     write_product(
