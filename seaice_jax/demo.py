@@ -102,6 +102,51 @@ def mosaic_fused(out: Path) -> dict:
     )
 
 
+def training_curves(out: Path, workdirs: dict[str, Path]) -> Path:
+    """Train loss and validation L1 of each model against step, from ``metrics.jsonl``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for kind, w in workdirs.items():
+        rows = [json.loads(line) for line in (w / "metrics.jsonl").read_text().splitlines() if line]
+        tr = [(r["step"], r["train_loss"]) for r in rows if "train_loss" in r]
+        va = [(r["step"], r["val_l1"]) for r in rows if "val_l1" in r]
+        if tr:
+            axes[0].plot(*zip(*tr, strict=True), label=kind)
+        if va:
+            axes[1].plot(*zip(*va, strict=True), marker="o", label=kind)
+    for ax, title in zip(axes, ("weighted L1 (training)", "L1 (validation dates)"), strict=True):
+        ax.set_xlabel("step")
+        ax.set_title(title)
+        ax.set_yscale("log")
+        ax.legend()
+    fig.tight_layout()
+    path = out / "figures" / "training_curves.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def write_cogs(out: Path, names=("fused", "s1", "rcm", "amsr2_89")) -> list[Path]:
+    """Cloud-Optimised GeoTIFFs of the day's products (SIC and uncertainty bands)."""
+    from seaice_jax.io import open_dataset
+    from seaice_jax.io.writers import write_cog
+
+    written = []
+    for name in names:
+        nc = out / "products" / f"{name}.nc"
+        if nc.exists():
+            ds = open_dataset(nc)
+            bands = [v for v in ("sic", "sic_uncertainty") if v in ds]
+            write_cog(ds, nc.with_suffix(".tif"), bands)
+            written.append(nc.with_suffix(".tif"))
+    return written
+
+
 def table1(out: Path, workdirs: dict[str, Path]) -> None:
     from seaice_jax.evaluate.figures import table1 as make_table1
 
@@ -213,11 +258,13 @@ def run_demo(out: str | os.PathLike, seed: int = 0, quick: bool = False) -> dict
     _log("2/6 training the SIC models")
     workdirs = train_models(out, sim_dir, seed, quick)
     table1(out, workdirs)
+    training_curves(out, workdirs)
     _log("3/6 products of the held-out date: predict, fuse, baseline, evaluate, mosaic")
     day = held_out_day(sim_dir)
     res = products_and_scores(out, day, workdirs)
     metrics["sic"] = _compact(res["scores"])
     metrics["sic"]["held_out_date"] = day.name
+    write_cogs(out)
     metrics["mosaic"] = mosaic_fused(out)
     _log("4/6 NASA Team on the real RRDP points")
     rrdp = _sample("esa_cci_sic_rrdp_amsr2")

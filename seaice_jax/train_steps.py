@@ -150,6 +150,9 @@ def make_steps(
     if max_traces is not None:
         import chex
 
+        # chex counts traces per function code, across calls of make_steps: a new training run
+        # in the same process (the demo trains three models) starts its own count.
+        chex.clear_trace_counter()
         train_step = chex.assert_max_traces(train_step, n=max_traces)
     train = jax.jit(
         train_step,
