@@ -6,9 +6,11 @@ process opens it lazily and streams ``seaice_jax.infer.predict_scene`` into an o
 Memory must not grow with the scene: the ratio of the largest to the smallest scene's peak RSS is
 reported as ``rss_growth`` (1.0 = flat).
 
-Model: a trained checkpoint when ``SEAICE_JAX_BENCH_WORKDIR`` points at one, else
-``seaice_jax.models.create_model("tiny", 3)`` with random weights when the models package
-provides it, else a 3-layer random-weight JAX convolution net (stated in the result as ``model``).
+Model: a trained checkpoint when ``SEAICE_JAX_BENCH_WORKDIR`` points at one; the project's
+transformer ``seaice_jax.models.create_model(SEAICE_JAX_BENCH_VARIANT, 2)`` with random weights
+(inference cost does not depend on the weights) when that variable names a variant; else a
+3-layer random-weight JAX convolution net, cheap enough to sweep 8k scenes on a CPU and so to
+measure the streaming machinery itself. The result names the model used (``model``).
 
     PYTHONPATH=. python benchmarks/inference.py [--quick]
 """
@@ -78,12 +80,39 @@ class ConvNetPredictor:
         return np.asarray(self._f(x))
 
 
+class RandomModelPredictor:
+    """The project's transformer (``create_model(variant, 2)``) with random weights, jitted."""
+
+    inputs = ["hh", "hv"]
+    tile_size = 256
+
+    def __init__(self, variant: str):
+        import jax
+        from flax import nnx
+
+        from seaice_jax.models import create_model
+
+        model = create_model(variant, 2, rngs=nnx.Rngs(0))
+        model.eval()
+        graphdef, state = nnx.split(model)
+        self._state = state
+        self._f = jax.jit(lambda st, x: 100.0 * nnx.merge(graphdef, st)(x))
+
+    normalise = ConvNetPredictor.normalise
+
+    def predict(self, x):
+        return np.asarray(self._f(self._state, x))
+
+
 def _predictor():
     wd = os.environ.get("SEAICE_JAX_BENCH_WORKDIR")
     if wd:
-        from seaice_jax.train import load_predictor
+        from seaice_jax.infer import load_predictor
 
         return load_predictor(wd), f"checkpoint {wd}"
+    variant = os.environ.get("SEAICE_JAX_BENCH_VARIANT")
+    if variant:
+        return RandomModelPredictor(variant), f"transformer '{variant}' (random weights)"
     return ConvNetPredictor(), "random 3-layer conv net (2->16->16->1, 3x3)"
 
 
@@ -91,9 +120,11 @@ def _child(path: str, out: str) -> dict:
     import jax
     import xarray as xr
 
+    from seaice_jax.blocks import limit_read_cache
     from seaice_jax.infer import InferenceConfig, predict_scene
 
     pred, name = _predictor()
+    limit_read_cache()  # as `seaice-jax predict` does
     ds = xr.open_dataset(path, decode_coords="all")
     side = ds.sizes["x"]
     t0 = time.perf_counter()

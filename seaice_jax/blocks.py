@@ -21,7 +21,7 @@ import numpy as np
 import rioxarray  # noqa: F401
 import xarray as xr
 
-from seaice_jax.atomic import atomic_path
+from seaice_jax.atomic import atomic_path, write_errors
 from seaice_jax.errors import SeaIceError, file_error
 from seaice_jax.geo import Grid
 from seaice_jax.names import ATTRS
@@ -30,13 +30,16 @@ from seaice_jax.names import ATTRS
 class StreamingNetCDF:
     """A CF-netCDF raster on ``grid`` written block by block (use :func:`streaming_netcdf`)."""
 
-    def __init__(self, nc: netCDF4.Dataset, grid: Grid, variables: Sequence[str]):
-        self.nc, self.grid, self.variables = nc, grid, tuple(variables)
+    def __init__(
+        self, nc: netCDF4.Dataset, grid: Grid, variables: Sequence[str], path: str | os.PathLike
+    ):
+        self.nc, self.grid, self.variables, self.path = nc, grid, tuple(variables), path
 
     def write(self, name: str, row0: int, col0: int, block: np.ndarray) -> None:
         """Write ``block`` (h, w) into variable ``name`` at ``[row0:row0+h, col0:col0+w]``."""
         h, w = block.shape
-        self.nc[name][row0 : row0 + h, col0 : col0 + w] = np.asarray(block, np.float32)
+        with write_errors(self.path):  # a full disk: one-line error, not an HDF traceback
+            self.nc[name][row0 : row0 + h, col0 : col0 + w] = np.asarray(block, np.float32)
 
 
 def _create(
@@ -79,6 +82,10 @@ def _create(
             setattr(v, k, val)
         if georef:
             v.grid_mapping = "spatial_ref"
+        # Cache two rows of chunks (block writes touch one row at a time) instead of netCDF-C's
+        # 64 MB per variable, so memory stays flat with the raster's width.
+        row_bytes = 4 * cs[0] * cs[1] * -(-grid.width // cs[1])
+        v.set_var_chunk_cache(size=max(2 * row_bytes, 1 << 22), nelems=1009, preemption=0.75)
     nc.Conventions = "CF-1.8"
     nc.institution = "seaice-jax"
     for k, val in attrs.items():
@@ -111,11 +118,22 @@ def streaming_netcdf(
       A :class:`StreamingNetCDF`; an exception inside the block leaves nothing at ``path``.
     """
     with atomic_path(path) as tmp:
-        nc = _create(tmp, grid, variables, chunk, attrs or {}, georef)
+        with write_errors(path):
+            nc = _create(tmp, grid, variables, chunk, attrs or {}, georef)
         try:
-            yield StreamingNetCDF(nc, grid, variables)
-        finally:
+            yield StreamingNetCDF(nc, grid, variables, path)
+        except BaseException:
+            with contextlib.suppress(Exception):  # keep the original error, not the close's
+                nc.close()
+            raise
+        with write_errors(path):
             nc.close()
+
+
+def limit_read_cache(mbytes: int = 16) -> None:
+    """Cap netCDF-C's per-variable chunk cache (default 64 MB) for files opened from now on:
+    streaming reads touch one row of chunks at a time, so a large cache only holds memory."""
+    netCDF4.set_chunk_cache(size=mbytes << 20)
 
 
 def open_product(path: str | os.PathLike) -> xr.Dataset:

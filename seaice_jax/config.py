@@ -26,7 +26,8 @@ def _resolve(path: str) -> Path:
     if p.exists():
         return p
     # Allow bare names (``sic_s1`` or ``sic_s1.py``) for the configs shipped in the repository.
-    for cand in (CONFIG_DIR / path, CONFIG_DIR / f"{path}.py"):
+    # ``configs/x.py`` (as the docs write it) from any working directory, too.
+    for cand in (CONFIG_DIR / path, CONFIG_DIR / f"{path}.py", CONFIG_DIR.parent / path):
         if cand.exists():
             return cand
     raise SeaIceError(f"{path}: config file not found")

@@ -168,10 +168,20 @@ def _predict_row(
     return acc
 
 
+def _normalised(predictor: Predictor, ds: xr.Dataset) -> np.ndarray:
+    try:
+        return np.asarray(predictor.normalise(ds), np.float32)
+    except KeyError as e:
+        src = ds.attrs.get("source_path", "input")
+        raise SeaIceError(
+            f"{src}: lacks model input {e} (needs {predictor.inputs}, has {list(ds.data_vars)})"
+        ) from None
+
+
 def _read_strip(predictor: Predictor, ds: xr.Dataset, r0: int, tile: int, width: int):
     """Normalised rows ``[r0, r0 + tile)`` padded to ``(tile, max(W, tile), C)``, + valid mask."""
     sub = ds.isel(y=slice(r0, r0 + tile))
-    x = np.asarray(predictor.normalise(sub), np.float32)
+    x = _normalised(predictor, sub)
     valid = np.all(np.isfinite(x), axis=-1)
     for name, bad in (("valid", 0), ("land_mask", 1)):
         if name in sub:
@@ -258,10 +268,9 @@ def predict_scene(
     at ``out`` only when complete.
     """
     cfg = cfg or InferenceConfig()
-    missing = [v for v in predictor.inputs if v not in ds]
-    if missing:
-        src = ds.attrs.get("source_path", "input")
-        raise SeaIceError(f"{src}: lacks the model inputs {missing} (has {list(ds.data_vars)})")
+    # Model inputs may be derived (the HH-HV cross-correlation layer): try the first rows once
+    # so that a scene without the needed variables fails before any output is opened.
+    _normalised(predictor, ds.isel(y=slice(0, 2)))
     georef = ds.rio.crs is not None
     grid = (
         Grid.from_dataset(ds)
@@ -278,6 +287,19 @@ def predict_scene(
             nc.write("sic", r0, 0, sic)
             nc.write("sic_uncertainty", r0, 0, unc)
     return Path(out)
+
+
+def load_predictor(workdir: str | os.PathLike) -> Predictor:
+    """The trained model of a training folder (``seaice_jax.train.load_predictor`` contract;
+    the SIC area implements it in ``seaice_jax.predictor``)."""
+    try:
+        from seaice_jax.train import load_predictor as load
+    except ImportError:
+        try:
+            from seaice_jax.predictor import load_predictor as load
+        except ImportError:
+            raise SeaIceError(f"{workdir}: this installation has no trained-model loader") from None
+    return load(workdir)
 
 
 def load_floors(workdir: str | os.PathLike) -> tuple[float, float, float]:

@@ -54,6 +54,11 @@ def write_l1r(path: Path, scans: int = 6, drop: str | None = None) -> dict[str, 
             written[name] = _counts((scans, 486))
             _tb_dataset(f, name, written[name])
         f.attrs["GranuleID"] = np.bytes_("GW1AM2_201710020000_000A_L1SGRTBR_2220220")
+        # 2017-10-02 00:00:00 UTC in TAI93: elapsed UTC seconds + the 10 leap seconds since 1993
+        t0 = (np.datetime64("2017-10-02T00:00:00") - np.datetime64("1993-01-01T00:00:00")).astype(
+            float
+        ) + 10
+        f["Scan Time"] = t0 + 1.5 * np.arange(scans)
     return written
 
 
@@ -97,6 +102,8 @@ def test_amsr2_l1r(tmp_path):
         lat89 = f["Latitude of Observation Point for 89A"][()]
     np.testing.assert_array_equal(ds.lat.values, lat89[:, ::2])
     assert ds.tb_89_0h_hires.shape == (6, 486) and ds.lat_89.shape == (6, 486)
+    assert ds.time.values[0] == np.datetime64("2017-10-02T00:00:00")
+    assert ds.time.values[2] == np.datetime64("2017-10-02T00:00:03")
     hires = written["Brightness Temperature (original,89GHz-A,H)"]
     np.testing.assert_array_equal(ds.tb_89_0h_hires.values, _expected(hires))
 
@@ -258,3 +265,47 @@ def test_nsidc_netcdf_round_trip_keeps_crs(data_dir, tmp_path):
     with xr.open_dataset(tmp_path / "nt.nc", decode_coords="all") as back:
         assert back.rio.crs.to_epsg() == 3411
         np.testing.assert_array_equal(back.sic.values, ds.sic.values)
+
+
+@pytest.mark.parametrize("case", ["NSIDC missing lats", "L3 missing V", "random bytes"])
+def test_cli_info_bad_input(case, tmp_path, data_dir, cli):
+    make, _ = BAD[case]
+    path = make(tmp_path, data_dir)
+    rc, out, err = cli("info", path, "--json")
+    assert rc != 0 and out == ""
+    assert err.count("\n") == 1 and err.startswith("seaice-jax: error:") and path.name in err
+
+
+def test_cli_info_json(data_dir, cli, tmp_path):
+    import json
+
+    rc, out, _ = cli(
+        "info", data_dir / "nsidc0051_nasateam" / "nt_20171002_f17_v1.1_n.bin", "--json"
+    )
+    d = json.loads(out)
+    assert rc == 0 and d["format"] == "nsidc0051_binary" and d["crs"] == "EPSG:3411"
+    assert d["variables"]["sic"]["units"] == "%"
+    p = tmp_path / "GW1AM2_20171002_01D_PNMA_L3SGT89HA2220220.h5"
+    write_l3(p, freq="89")
+    d = json.loads(cli("info", p, "--json")[1])
+    assert d["crs"] == "EPSG:3411" and d["variables"]["tb_89_0h"]["units"] == "K"
+
+
+def test_nsidc0051_south_layout(tmp_path):
+    # Southern hemisphere: 316 x 332 on EPSG:3412 with pss25 lat/lon files (int32, deg x 1e5).
+    from seaice_jax.geo import Grid
+
+    g = Grid("EPSG:3412", -3_950_000.0, 4_350_000.0, 25_000.0, 316, 332)
+    lon, lat = g.lonlat()
+    (np.round(lat * 1e5).astype("<i4")).tofile(tmp_path / "pss25lats_v3.dat")
+    (np.round(lon * 1e5).astype("<i4")).tofile(tmp_path / "pss25lons_v3.dat")
+    raw = RNG.integers(0, 256, g.shape).astype(np.uint8)
+    prefix = b"00255\x00  316\x00  332\x00"
+    header = prefix + b" " * (300 - len(prefix))
+    (tmp_path / "nt_20171002_f17_v1.1_s.bin").write_bytes(header + raw.tobytes())
+    ds = open_dataset(tmp_path / "nt_20171002_f17_v1.1_s.bin")
+    assert ds.rio.crs.to_epsg() == 3412 and ds.attrs["hemisphere"] == "south"
+    np.testing.assert_array_equal(np.isnan(ds.sic.values), raw > 250)
+    np.testing.assert_allclose(ds.sic.values[raw <= 250], raw[raw <= 250] / 2.5, rtol=1e-6)
+    np.testing.assert_array_equal(ds.land_mask.values == 1, (raw == 253) | (raw == 254))
+    np.testing.assert_allclose(ds.lat.values, lat, atol=1e-5)

@@ -86,3 +86,27 @@ def test_stats_refuses_foreign_pickles(tmp_path):
     np.save(p, np.array(Evil(), dtype=object), allow_pickle=True)
     with pytest.raises(SeaIceError, match="refusing to load builtins.print"):
         open_dataset(p)
+
+
+def test_raw_layout_tie_points(tmp_path):
+    """Raw scenes: 1-D tie points with their line/sample numbers, no SIC classes."""
+    rng = np.random.default_rng(9)
+    sar, pts = ("sar_lines", "sar_samples"), ("sar_grid_points",)
+    ds = xr.Dataset(
+        {
+            "nersc_sar_primary": (sar, rng.normal(-15, 4, (6, 5)).astype(np.float32)),
+            "nersc_sar_secondary": (sar, rng.normal(-25, 4, (6, 5)).astype(np.float32)),
+            "sar_grid_latitude": (pts, [70.0, 70.5, 71.0]),
+            "sar_grid_longitude": (pts, [-50.0, -51.0, -52.0]),
+            "sar_grid_line": (pts, [0, 3, 5]),
+            "sar_grid_sample": (pts, [0, 2, 4]),
+            "sar_grid_incidenceangle": (pts, [20.0, 30.0, 40.0]),
+        }
+    )
+    p = tmp_path / "S1A_EW_GRDM_1SDH_20180124T194759_icechart_dmi.nc"
+    ds.to_netcdf(p, engine="netcdf4")
+    out = open_dataset(p)
+    assert set(out.data_vars) == {"hh", "hv"} and "sic" not in out
+    np.testing.assert_array_equal(out.gcp_line.values, [0, 3, 5])
+    np.testing.assert_array_equal(out.gcp_latitude.values, [70.0, 70.5, 71.0])
+    np.testing.assert_array_equal(out.gcp_incidence_angle.values, [20.0, 30.0, 40.0])

@@ -151,3 +151,24 @@ def test_bad_envi(tmp_path, case, match):
     with pytest.raises(SeaIceError, match=match) as e:
         open_dataset(target)
     assert "\n" not in str(e.value) and "scene." in str(e.value)
+
+
+def test_glia_landmask_alone_has_project_convention(data_dir):
+    f = _feature_dir(data_dir)
+    alone = open_dataset(f / "landmask.img").land_mask.values
+    np.testing.assert_array_equal(alone, open_dataset(f).land_mask.values)
+    raw = np.fromfile(f / "landmask.img", dtype=np.uint8).reshape(714, 700)
+    np.testing.assert_array_equal(alone, 1 - raw)
+
+
+def test_lazy_indexing_matches_numpy(data_dir):
+    """Reversed, strided, integer and fancy indexing of the lazy bands equal NumPy's."""
+    ds = open_dataset(_feature_dir(data_dir))
+    full = ds.hh.values
+    for sel in [
+        (slice(None, None, -1), slice(None, None, -2)),
+        (5, slice(10, 20)),
+        (slice(3, 9, 2), -1),
+        (np.array([1, 5, 3]), slice(0, 4)),
+    ]:
+        np.testing.assert_array_equal(ds.hh[sel].values, full[sel])

@@ -123,3 +123,14 @@ def test_rcm_no_sigma_noise_level(tmp_path):
     f.write_text(f.read_text().replace("Sigma Nought", "Gamma"))
     with pytest.raises(SeaIceError, match="no Sigma Nought referenceNoiseLevel"):
         open_dataset(prod)
+
+
+def test_lut_without_sampling_tags_is_per_pixel(tmp_path):
+    from seaice_jax.io.rcm import read_lut
+
+    f = tmp_path / "lutSigma.xml"
+    f.write_text("<lut><offset>2.5</offset><gains>1 2 3 4</gains></lut>")
+    pix, gains, offset = read_lut(f)
+    np.testing.assert_array_equal(pix, [0, 1, 2, 3])
+    np.testing.assert_array_equal(gains, [1, 2, 3, 4])
+    assert offset == 2.5

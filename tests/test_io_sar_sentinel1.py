@@ -169,3 +169,17 @@ def test_measurement_size_mismatch(tmp_path):
         dst.write(np.ones((7, 7), np.uint16), 1)
     with pytest.raises(SeaIceError, match="annotation says"):
         open_dataset(safe)
+
+
+def test_window_read_touches_only_the_window(tmp_path, monkeypatch):
+    """Opening reads no pixels; a window selection reads just that window from the TIFF."""
+    import seaice_jax.io.sentinel1 as s1
+
+    safe, *_ = write_tiny_safe(tmp_path, np.random.default_rng(9), pols=("hh",))
+    calls = []
+    real = s1.read_window
+    monkeypatch.setattr(s1, "read_window", lambda p, r, c: calls.append((r, c)) or real(p, r, c))
+    ds = open_dataset(safe)
+    assert calls == []
+    ds.hh.isel(y=slice(10, 14), x=slice(20, 25)).values  # noqa: B018
+    assert calls == [(slice(10, 14), slice(20, 25))]

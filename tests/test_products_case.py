@@ -98,5 +98,9 @@ def test_day_products_and_scores(tmp_path):
     assert 0.0 < res["calibration"]["s1"] <= 1.0
     with xr.open_dataset(tmp_path / "out" / "fused.nc") as f:
         assert set(np.unique(f.dominant.values)) <= {0, 2, 3}
+    raw = case.make_products(day, tmp_path / "raw", preds, floors={"s1": (0, 0, 0)})
+    floors = case.fit_floors(day, {"s1": raw["s1"]})["s1"]
+    cal = case.make_products(day, tmp_path / "cal", preds, floors={"s1": floors})
+    assert abs(case.score_products(day, {"s1": cal["s1"]})["calibration"]["s1"] - 0.68) < 0.03
     figs = case.day_figures(day, prods, tmp_path / "fig")
     assert len(figs) == 6 and all(f.stat().st_size > 1000 for f in figs)

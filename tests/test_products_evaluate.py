@@ -65,13 +65,14 @@ def _osisaf_roundtrip(data_dir, tmp_path):
     grid = Grid("EPSG:3413", -3_850_000.0, 5_850_000.0, 12_500.0, 608, 896)
     pred = regrid(ref, grid, "bilinear")
     res = compare(pred, ref)
-    assert res["r2"] > 0.97 and res["n"] > 50_000 and abs(res["bias"]) < 0.5
+    assert res["r2"] > 0.995 and res["rmse"] < 1.5 and res["n"] > 50_000 and abs(res["bias"]) < 0.1
     pert = (pred + 5.0).clip(0, 100)
     res2 = compare(pert.rio.write_crs(grid.pyproj_crs.to_wkt()), ref)
-    # +5 % everywhere except where clipped at 100 %: bias and rmse close to 5 outside the pack.
-    assert 2.0 < res2["bias"] < 5.2 and res2["per_class"]["open_water"]["bias"] == pytest.approx(
-        5, abs=0.3
+    # +5 % everywhere except where clipped at 100 %: measured rmse 5.06, bias 4.96.
+    assert res2["rmse"] == pytest.approx(5.0, abs=0.3) and res2["bias"] == pytest.approx(
+        5.0, abs=0.3
     )
+    assert res2["per_class"]["open_water"]["bias"] == pytest.approx(5, abs=0.2)
     out = grid.template()
     out["sic"] = pred
     write_netcdf(out, tmp_path / "p.nc")
@@ -96,7 +97,7 @@ def test_evaluate_cli_on_real_osisaf(data_dir, tmp_path, cli):
     )
     assert rc == 0, err
     res = json.loads(out)
-    assert set(metrics.METRICS) <= set(res) and res["r2"] > 0.97
+    assert set(metrics.METRICS) <= set(res) and res["r2"] > 0.995
     assert (tmp_path / "s.png").stat().st_size > 1000
     rc, out, err = cli("evaluate", "--pred", pred_path, "--ref", pred_path, "--pred-var", "nope")
     assert rc == 2 and "nope" in err
@@ -154,3 +155,19 @@ def test_choose_rois_finds_the_structure(tmp_path):
     assert r0 <= 40 < r1 and c0 <= 150 < c1 and len(rois) == 2
     figures.figure1_day(sic - 20, sic * 0 + 50, sic, tmp_path / "f.png", n_rois=2, roi_px=64)
     assert (tmp_path / "f.png").stat().st_size > 1000
+
+
+def test_real_nsidc_nt_against_real_osisaf_across_crs(data_dir, cli):
+    """EPSG:3411 polar stereographic vs EASE2 LAEA: different days (2017 vs 2019), so only a
+    plausibility check of the CRS handling (measured: r2 0.61, corr 0.82, n 58,660)."""
+    rc, out, err = cli(
+        "evaluate",
+        "--pred",
+        data_dir / "nsidc0051_nasateam" / "nt_20171002_f17_v1.1_n.bin",
+        "--ref",
+        data_dir / "osisaf_sic" / "cf_nh25km.nc",
+        "--json",
+    )
+    assert rc == 0, err
+    res = json.loads(out)
+    assert 0.4 < res["r2"] < 0.8 and 0.7 < res["corr"] < 0.9 and res["n"] > 55_000

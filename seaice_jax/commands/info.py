@@ -46,6 +46,9 @@ def _bounds(ds: xr.Dataset) -> list[float] | None:
                 float(np.nanmax(lon)),
                 float(np.nanmax(lat)),
             ]
+    b = ds.attrs.get("bounds")  # vector data (charts) record their total bounds here
+    if b is not None and np.size(b) == 4:
+        return _finite(np.ravel(b))
     return None
 
 

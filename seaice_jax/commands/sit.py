@@ -17,7 +17,36 @@ DEFAULT_CONFIG = "configs/sit_baltic.py"
 def _cfg(args):
     from seaice_jax.config import get
 
-    return get(args.config, args.config_overrides)
+    cfg = get(args.config, args.config_overrides)
+    _check_cfg(cfg)
+    return cfg
+
+
+# (section.key, smallest allowed value): sizes and counts that must be positive.
+_MINIMA = (
+    ("icm.k", 2),
+    ("icm.max_iter", 0),
+    ("icm.min_segment_px", 0),
+    ("texture.window", 3),
+    ("texture.levels", 2),
+)
+
+
+def _check_cfg(cfg) -> None:
+    """A negative window or class count is a config mistake: one line naming the key."""
+    for key, lo in _MINIMA:
+        sec, name = key.split(".")
+        if sec in cfg and name in cfg[sec] and cfg[sec][name] < lo:
+            raise SeaIceError(f"config key '{key}': must be >= {lo}, got {cfg[sec][name]}")
+    if "texture" in cfg and "window" in cfg.texture and cfg.texture.window % 2 == 0:
+        raise SeaIceError(f"config key 'texture.window': must be odd, got {cfg.texture.window}")
+    if cfg.get("chart_range", "level") not in ("level", "deformed"):
+        raise SeaIceError(
+            f"config key 'chart_range': 'level' or 'deformed', got {cfg.chart_range!r}"
+        )
+    sel = cfg.get("fit", {}).get("selection", "correlation")
+    if sel not in ("all", "correlation", "lasso"):
+        raise SeaIceError(f"config key 'fit.selection': all, correlation or lasso, got {sel!r}")
 
 
 def _note(msgs) -> None:
@@ -26,21 +55,11 @@ def _note(msgs) -> None:
 
 
 def _open_sar(path: Path):
+    """Open a SAR scene; a GLIA sample root opens its ``features/<scene>`` folder."""
     from seaice_jax.sit.season import open_raster
 
-    try:
-        return open_raster(path)
-    except SeaIceError:
-        if not (path / "features").is_dir():
-            raise
-    import xarray as xr
-
-    from seaice_jax.sit.glia import load_glia
-
-    g = load_glia(path)
-    dims = ("y", "x")
-    return xr.Dataset({"hh": (dims, g["hh"], {"units": "dB"}), "incidence_angle": (dims, g["incidence_angle"]),
-                       "valid": (dims, g["valid"].astype(np.uint8))})
+    feats = sorted(p for p in (path / "features").glob("*") if p.is_dir()) if path.is_dir() else []
+    return open_raster(feats[0] if feats else path)
 
 
 def cmd_segment(args) -> int:
@@ -52,11 +71,21 @@ def cmd_segment(args) -> int:
     sigma0, valid = prepare_sar(ds, cfg.incidence)
     labels, segs, info = segment(sigma0, valid, cfg.icm)
     if not valid.any():
-        _note([f"{args.input}: no valid sea pixels (all land or masked): labels and segments are all 0"])
-    out = ds[[]].copy()  # coordinates and CRS of the input
-    out["labels"] = (("y", "x"), labels.astype(np.int16), {"long_name": "ICM class (1..K, 0 masked)"})
+        _note(
+            [
+                f"{args.input}: no valid sea pixels (all land or masked): labels and segments are all 0"
+            ]
+        )
+    out = ds.drop_vars(list(ds.data_vars))  # coordinates and CRS of the input
+    out["labels"] = (
+        ("y", "x"),
+        labels.astype(np.int16),
+        {"long_name": "ICM class (1..K, 0 masked)"},
+    )
     out["segments"] = (("y", "x"), segs, {"long_name": "connected segment id (0 masked)"})
-    out.attrs.update(icm_iterations=info["iterations"], icm_energy=info["energy"], n_segments=info["n_segments"])
+    out.attrs.update(
+        icm_iterations=info["iterations"], icm_energy=info["energy"], n_segments=info["n_segments"]
+    )
     write_netcdf(out, args.out)
     print(json.dumps({k: v for k, v in info.items() if k != "notes"}))
     return 0
@@ -96,7 +125,15 @@ def cmd_refit(args) -> int:
     (s,) = _seasons([args.season], cfg)
     m = refit(old, s.feats, s.points["thickness"], s.period)
     m.save(args.out)
-    print(json.dumps({"n_points": m.n_points, "training_period": m.training_period, "residual_rms": m.residual_rms}))
+    print(
+        json.dumps(
+            {
+                "n_points": m.n_points,
+                "training_period": m.training_period,
+                "residual_rms": m.residual_rms,
+            }
+        )
+    )
     return 0
 
 
@@ -108,11 +145,20 @@ def cmd_predict(args) -> int:
     cfg = _cfg(args)
     model = SITModel.load(args.coef)
     (s,) = _seasons([args.season], cfg)
-    raw, est = estimate(s.products, model, cfg.normalise)
+    raw, est = estimate(s.products, model, cfg.normalise, cfg.chart_range)
     base = SITModel.load(args.baseline_coef) if args.baseline_coef else None
     blm = baseline_map(s, base) if base else np.full(raw.shape, np.nan, np.float32)
-    write_product(s, {"estimate": est, "estimate_unnormalised": raw, "ic_hightsi_linear": blm}, Path(args.out))
-    print(json.dumps({"n_segments": int(s.products.segments.max()), "sit_mean_m": float(np.nanmean(est)) if np.isfinite(est).any() else None}))
+    write_product(
+        s, {"estimate": est, "estimate_unnormalised": raw, "ic_hightsi_linear": blm}, Path(args.out)
+    )
+    print(
+        json.dumps(
+            {
+                "n_segments": int(s.products.segments.max()),
+                "sit_mean_m": float(np.nanmean(est)) if np.isfinite(est).any() else None,
+            }
+        )
+    )
     return 0
 
 
@@ -126,13 +172,17 @@ def cmd_evaluate(args) -> int:
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("sit", help="Baltic sea-ice thickness from SAR (segment, fit, predict, evaluate)")
+    p = subparsers.add_parser(
+        "sit", help="Baltic sea-ice thickness from SAR (segment, fit, predict, evaluate)"
+    )
     sub = p.add_subparsers(dest="sit_command", metavar="STEP")
     sub.required = True
 
     def add(name, func, help_):
         q = sub.add_parser(name, help=help_)
-        q.add_argument("--config", default=DEFAULT_CONFIG, help="config file[:arg] (default %(default)s)")
+        q.add_argument(
+            "--config", default=DEFAULT_CONFIG, help="config file[:arg] (default %(default)s)"
+        )
         q.set_defaults(func=func)
         return q
 
@@ -143,13 +193,17 @@ def register(subparsers) -> None:
     q.add_argument("--season", required=True, action="append", help="season folder (repeatable)")
     q.add_argument("--out", required=True, help="coefficients JSON")
     q.add_argument("--selection", choices=["all", "correlation", "lasso"], help="feature selection")
-    q.add_argument("--no-sar", action="store_true", help="the chart + HIGHTSI baseline (no SAR terms)")
+    q.add_argument(
+        "--no-sar", action="store_true", help="the chart + HIGHTSI baseline (no SAR terms)"
+    )
     q = add("refit", cmd_refit, "add a season's new measurements to fitted coefficients")
     q.add_argument("--coef", required=True, help="existing coefficients JSON")
     q.add_argument("--season", required=True, help="season folder with the new measurements")
     q.add_argument("--out", required=True, help="new coefficients JSON")
     q = add("predict", cmd_predict, "SIT map of a season folder's scene")
-    q.add_argument("--season", required=True, help="folder with sar.nc, hightsi.nc, chart.shp|chart.nc")
+    q.add_argument(
+        "--season", required=True, help="folder with sar.nc, hightsi.nc, chart.shp|chart.nc"
+    )
     q.add_argument("--coef", required=True, help="coefficients JSON (sit fit)")
     q.add_argument("--baseline-coef", help="no-SAR coefficients JSON (sit fit --no-sar), optional")
     q.add_argument("--out", required=True, help="output netCDF")

@@ -15,6 +15,7 @@ Each product is scored where it has data (SAR products on their swath), land exc
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -57,8 +58,12 @@ def make_products(
     *,
     fusion_cfg=None,
     infer_cfg: infer.InferenceConfig | None = None,
+    floors: Mapping[str, tuple[float, float, float]] | None = None,
 ) -> dict[str, xr.Dataset]:
     """Build every product of a simulated day on the truth grid (see module doc).
+
+    ``floors`` (per product) replace ``infer_cfg.floors``: the uncertainty floors fitted for that
+    model (``(0, 0, 0)`` makes ``sic_uncertainty`` the raw window/flip spread, for fitting).
 
     Returns:
       product name -> dataset on the 200 m truth grid (``sic`` [, ``sic_uncertainty``]).
@@ -71,11 +76,11 @@ def make_products(
     native: dict[str, xr.Dataset] = {"nt": nt}
     for name, fname in SOURCES.items():
         if name in predictors and (day / fname).exists():
+            icfg = infer_cfg or infer.InferenceConfig()
+            if floors and name in floors:
+                icfg = dataclasses.replace(icfg, floors=tuple(floors[name]))
             path = infer.predict_scene(
-                predictors[name],
-                open_product(day / fname),
-                out_dir / f"{name}_native.nc",
-                infer_cfg,
+                predictors[name], open_product(day / fname), out_dir / f"{name}_native.nc", icfg
             )
             native[name] = open_product(path)
             res = "bilinear" if Grid.from_dataset(native[name]).res > grid.res * 1.01 else "average"
@@ -94,10 +99,12 @@ def make_products(
         prods["pansharpen_baseline"] = _on(grid, sic=sharp)
     cfg = fusion_cfg or get_config("configs/fusion.py")
     weather = None
-    if "weather_mask_89" in nt:
-        weather = (
-            np.asarray(regrid(pick_var(nt, "weather_mask_89", "nt"), grid, "nearest").values) > 0.5
-        )
+    tb_path = day / "amsr2_3125m.nc"
+    need = {"tb_18_7h", "tb_18_7v", "tb_89_0h", "tb_89_0v"}
+    if tb_path.exists() and need <= set((tb := open_product(tb_path)).data_vars):
+        weather = fusion.weather_from_tb(tb, tb_path)  # 3.125 km: finer than NT's own mask
+    elif "weather_mask_89" in nt:
+        weather = pick_var(nt, "weather_mask_89", "nt")
     prods["fused"] = fusion.fuse_datasets(native, grid, cfg, weather, warn=lambda m: None)
     for name, ds in prods.items():
         write_netcdf(ds, out_dir / f"{name}.nc")
@@ -163,3 +170,19 @@ def day_figures(
             )
         )
     return written
+
+
+def fit_floors(day: str | os.PathLike, prods: Mapping[str, xr.Dataset]) -> dict[str, tuple]:
+    """Per model product, the uncertainty floors that make 68 % of its errors fall within 1 sigma.
+
+    ``prods`` must come from :func:`make_products` with floors ``(0, 0, 0)`` (raw spread).
+    """
+    day = Path(day)
+    t = np.asarray(pick_var(open_product(day / "truth_200m.nc"), "sic", day).values, np.float32)
+    return {
+        name: infer.fit_uncertainty_floors(
+            np.asarray(ds["sic"].values), np.asarray(ds["sic_uncertainty"].values), t
+        )
+        for name, ds in prods.items()
+        if name in SOURCES and "sic_uncertainty" in ds
+    }

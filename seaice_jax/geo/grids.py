@@ -108,6 +108,17 @@ class Grid:
         )
 
     @classmethod
+    def from_bounds(
+        cls, crs: str, bounds: tuple[float, float, float, float], res: float, name: str = ""
+    ) -> Grid:
+        """The grid of pixel size ``res`` whose outer corner is the upper left of ``bounds``
+        ``(left, bottom, right, top)`` and that covers them (shape rounded up)."""
+        left, bottom, right, top = (float(b) for b in bounds)
+        width = max(int(np.ceil((right - left) / res - 1e-9)), 1)
+        height = max(int(np.ceil((top - bottom) / res - 1e-9)), 1)
+        return cls(crs, left, top, float(res), width, height, name=name)
+
+    @classmethod
     def from_dataset(cls, ds: xr.Dataset | xr.DataArray) -> Grid:
         """The grid of a georeferenced, north-up dataset (``ds.rio.crs`` and ``x``/``y``)."""
         crs = ds.rio.crs

@@ -15,11 +15,15 @@ float32 (NaN needs a float).
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import rioxarray  # noqa: F401  (registers the .rio accessor)
+import shapely
 import xarray as xr
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError, ProjError
+from rasterio.control import GroundControlPoint
 from rasterio.crs import CRS as RioCRS
 from rasterio.enums import Resampling
 from rasterio.warp import reproject
@@ -84,36 +88,109 @@ def check_overlap(src: Grid, dst: Grid, what: str = "input") -> None:
     )
 
 
-def _warp(arr: np.ndarray, src: Grid, dst: Grid, resampling: Resampling) -> np.ndarray:
+@dataclasses.dataclass(frozen=True)
+class GcpSource:
+    """An image without a map grid, located by ground control points (e.g. Sentinel-1 GRD).
+
+    Attributes:
+      shape: ``(lines, pixels)`` of the image.
+      line, pixel: ``(n,)`` image positions (pixel-centre indices) of the GCPs.
+      lon, lat: ``(n,)`` their longitude and latitude (deg, WGS 84).
+    """
+
+    shape: tuple[int, int]
+    line: np.ndarray
+    pixel: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+
+    def reproject_kwargs(self) -> dict:
+        # GDAL image coordinates put (0, 0) at the outer corner: a pixel centre is at +0.5.
+        gcps = [
+            GroundControlPoint(row=r + 0.5, col=c + 0.5, x=x, y=y)
+            for r, c, x, y in zip(self.line, self.pixel, self.lon, self.lat, strict=True)
+        ]
+        # thin-plate spline: exact at the GCPs, smooth between (GDAL SRC_METHOD=GCP_TPS)
+        return dict(gcps=gcps, src_crs=RioCRS.from_epsg(4326), SRC_METHOD="GCP_TPS")
+
+    @classmethod
+    def from_dataset(cls, obj: xr.Dataset | xr.DataArray) -> GcpSource | None:
+        """The GCPs of a scene with ``gcp_line``/``gcp_pixel``/``gcp_latitude``/``gcp_longitude``
+        coordinates (the Sentinel-1 reader's layout), or None."""
+        names = ("gcp_line", "gcp_pixel", "gcp_latitude", "gcp_longitude")
+        if not all(n in obj.coords for n in names) or "y" not in obj.dims or "x" not in obj.dims:
+            return None
+        lat = np.asarray(obj["gcp_latitude"].values, np.float64)
+        lon = np.asarray(obj["gcp_longitude"].values, np.float64)
+        line = np.asarray(obj["gcp_line"].values, np.float64)
+        pixel = np.asarray(obj["gcp_pixel"].values, np.float64)
+        if lat.ndim == 2:  # (gcp_row, gcp_col) lattice
+            line, pixel = np.meshgrid(line, pixel, indexing="ij")
+        return cls(
+            (obj.sizes["y"], obj.sizes["x"]), line.ravel(), pixel.ravel(), lon.ravel(), lat.ravel()
+        )
+
+
+Source = Grid | GcpSource
+
+
+def _check_gcp_overlap(src: GcpSource, dst: Grid, what: str) -> None:
+    try:
+        t = Transformer.from_crs("EPSG:4326", CRS.from_user_input(dst.crs), always_xy=True)
+    except (CRSError, ProjError) as e:
+        raise SeaIceError(f"{what}: cannot transform between the grids' CRSs ({e})") from None
+    with np.errstate(all="ignore"):
+        x, y = t.transform(src.lon, src.lat, errcheck=False)
+    pts = np.column_stack([x, y])
+    pts = pts[np.isfinite(pts).all(axis=1)]
+    if len(pts) == 0 or not shapely.intersects(
+        shapely.convex_hull(shapely.multipoints(pts)), shapely.box(*dst.bounds)
+    ):
+        raise SeaIceError(f"{what}: no overlap with the target grid {dst.name or dst.crs[:40]}")
+
+
+def _warp(arr: np.ndarray, src: Source, dst: Grid, resampling: Resampling) -> np.ndarray:
     """Reproject ``(..., H, W)`` float data from ``src`` to ``dst``; returns ``(..., h, w)``."""
     lead = arr.shape[:-2]
     dtype = np.float64 if arr.dtype == np.float64 else np.float32
     stack = np.ascontiguousarray(arr.reshape((-1,) + arr.shape[-2:]), dtype=dtype)
     out = np.full((stack.shape[0],) + dst.shape, np.nan, dtype=dtype)
+    if isinstance(src, GcpSource):
+        src_kw = src.reproject_kwargs()
+    else:
+        src_crs = RioCRS.from_wkt(CRS.from_user_input(src.crs).to_wkt())
+        src_kw = dict(src_transform=src.transform, src_crs=src_crs)
     reproject(
         stack,
         out,
-        src_transform=src.transform,
-        src_crs=RioCRS.from_wkt(CRS.from_user_input(src.crs).to_wkt()),
         src_nodata=np.nan,
         dst_transform=dst.transform,
         dst_crs=RioCRS.from_wkt(CRS.from_user_input(dst.crs).to_wkt()),
         dst_nodata=np.nan,
         resampling=resampling,
+        **src_kw,
     )
     return out.reshape(lead + dst.shape)
 
 
 def regrid_array(
-    arr: np.ndarray, src: Grid, dst: Grid, method: str = "average", *, what: str = "input"
+    arr: np.ndarray,
+    src: Source,
+    dst: Grid,
+    method: str = "average",
+    *,
+    what: str = "input",
+    check: bool = True,
 ) -> np.ndarray:
     """Regrid a plain array from grid ``src`` to grid ``dst``.
 
     Args:
       arr: ``(..., src.height, src.width)`` values; NaN = no data. Integer/bool become float32.
-      src, dst: the source and target grids (any CRS pair pyproj can transform).
+      src, dst: the source grid (or :class:`GcpSource`) and the target grid (any CRS pair
+        pyproj can transform).
       method: ``"average"`` | ``"bilinear"`` | ``"nearest"``.
       what: name of the input used in error messages (file or variable).
+      check: test that the grids overlap first (skip when already checked).
 
     Returns:
       ``(..., dst.height, dst.width)`` float array, NaN where no valid input.
@@ -123,14 +200,18 @@ def regrid_array(
     arr = np.asarray(arr)
     if arr.ndim < 2 or arr.shape[-2:] != src.shape:
         raise SeaIceError(f"{what}: array shape {arr.shape} does not end in grid shape {src.shape}")
-    check_overlap(src, dst, what)
+    if check:
+        if isinstance(src, GcpSource):
+            _check_gcp_overlap(src, dst, what)
+        else:
+            check_overlap(src, dst, what)
     return _warp(arr, src, dst, METHODS[method])
 
 
-def _data_array(da: xr.DataArray, src: Grid, grid: Grid, method: str) -> xr.DataArray:
+def _data_array(da: xr.DataArray, src: Source, grid: Grid, method: str) -> xr.DataArray:
     dims = [d for d in da.dims if d not in ("y", "x")] + ["y", "x"]
     da = da.transpose(*dims)
-    vals = regrid_array(da.values, src, grid, method, what=str(da.name or "array"))
+    vals = regrid_array(da.values, src, grid, method, what=str(da.name or "array"), check=False)
     coords = {d: da[d] for d in dims[:-2] if d in da.coords}
     coords.update(y=("y", grid.y), x=("x", grid.x))
     out = xr.DataArray(vals, dims=dims, coords=coords, name=da.name, attrs=dict(da.attrs))
@@ -145,7 +226,10 @@ def regrid(
 
     Args:
       obj: raster(s) with dims ``(..., y, x)``, ``x``/``y`` pixel-centre coordinates and a CRS
-        (``obj.rio.crs``); south-up inputs are flipped first.
+        (``obj.rio.crs``; south-up inputs are flipped first), or an image without a CRS that
+        carries ground control points (``gcp_line``, ``gcp_pixel``, ``gcp_latitude``,
+        ``gcp_longitude`` coordinates, as the Sentinel-1 GRD reader gives): then GDAL warps
+        through a thin-plate spline fitted to the GCPs.
       grid: the target grid.
       method: ``"average"`` (area-weighted mean; use it when coarsening), ``"bilinear"`` or
         ``"nearest"``.
@@ -156,15 +240,20 @@ def regrid(
       variables are not interpolated but recomputed for the target pixel centres.
 
     Raises:
-      SeaIceError: no CRS, no overlap, a CRS pair that cannot be transformed, unknown method.
+      SeaIceError: no CRS nor GCPs, no overlap, a CRS pair that cannot be transformed, unknown
+        method.
     """
+    what = obj.attrs.get("source_path", str(getattr(obj, "name", None) or "input"))
     if obj.rio.crs is None:
-        raise SeaIceError(f"{obj.attrs.get('source_path', 'input')}: has no CRS: cannot regrid")
-    obj = _north_up(obj)
-    src = Grid.from_dataset(obj)
-    check_overlap(
-        src, grid, obj.attrs.get("source_path", str(getattr(obj, "name", None) or "input"))
-    )
+        src = GcpSource.from_dataset(obj)
+        if src is None:
+            raise SeaIceError(f"{what}: has no CRS and no GCPs: cannot regrid")
+        _check_gcp_overlap(src, grid, what)
+        obj = obj.drop_vars(["gcp_line", "gcp_pixel", "gcp_latitude", "gcp_longitude"])
+    else:
+        obj = _north_up(obj)
+        src = Grid.from_dataset(obj)
+        check_overlap(src, grid, what)
     crs_wkt = grid.pyproj_crs.to_wkt()
     if isinstance(obj, xr.DataArray):
         out = _data_array(obj.drop_vars("spatial_ref", errors="ignore"), src, grid, method)

@@ -9,13 +9,18 @@ band only when asked.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import rasterio
+import rasterio.errors
 import xarray as xr
+from rasterio.windows import Window
 from xarray.backends import BackendArray
 from xarray.core import indexing
 
@@ -59,6 +64,30 @@ def lazy_variable(
     """A ``(y, x)`` variable that reads windows through ``fn(rows, cols) -> (h, w) array``."""
     data = indexing.LazilyIndexedArray(WindowArray(shape, dtype, fn))
     return xr.Variable(("y", "x"), data, attrs=attrs or {})
+
+
+@contextlib.contextmanager
+def open_raster(path: Path):
+    """``rasterio.open`` for SAR measurement files, which are in image geometry by design (GCPs
+    at most), so rasterio's NotGeoreferencedWarning says nothing useful here. Library errors
+    (truncated or corrupt TIFF) become a SeaIceError naming the file."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
+        try:
+            with rasterio.open(path) as src:
+                yield src
+        except rasterio.errors.RasterioError as e:
+            raise file_error(path, f"cannot read image ({str(e).splitlines()[0]})") from None
+
+
+def read_window(path: Path, rows: slice, cols: slice) -> np.ndarray:
+    """Band 1 of a raster over ``rows`` x ``cols`` (only that window is read)."""
+    with open_raster(path) as src:
+        win = Window(cols.start, rows.start, cols.stop - cols.start, rows.stop - rows.start)
+        try:
+            return src.read(1, window=win)
+        except rasterio.errors.RasterioError as e:
+            raise file_error(path, f"cannot read image ({str(e).splitlines()[0]})") from None
 
 
 def xml_root(path: str | os.PathLike) -> ET.Element:
@@ -112,33 +141,6 @@ def floats(text: str, file: Path, what: str) -> np.ndarray:
         raise file_error(file, f"'{what}' holds non-numeric values") from None
 
 
-def bilinear_lut(
-    lines: np.ndarray, pixels: np.ndarray, values: np.ndarray, rows: np.ndarray, cols: np.ndarray
-) -> np.ndarray:
-    """Bilinear interpolation of a LUT given on a rectilinear (line, pixel) grid onto pixels.
-
-    Separable: first along pixels for every LUT line, then along lines. Outside the LUT the edge
-    values are held (the published LUTs cover the whole image, this only guards rounding).
-
-    Args:
-      lines: (L,) increasing LUT line numbers.
-      pixels: (P,) increasing LUT pixel numbers.
-      values: (L, P) LUT values.
-      rows, cols: (h,), (w,) image line and pixel numbers.
-
-    Returns:
-      (h, w) float64 interpolated values.
-    """
-    along = np.empty((len(lines), len(cols)))
-    for i in range(len(lines)):
-        along[i] = np.interp(cols, pixels, values[i])
-    if len(lines) == 1:
-        return np.broadcast_to(along[0], (len(rows), len(cols))).copy()
-    j = np.clip(np.searchsorted(lines, rows, side="right") - 1, 0, len(lines) - 2)
-    t = np.clip((rows - lines[j]) / (lines[j + 1] - lines[j]), 0.0, 1.0)[:, None]
-    return along[j] * (1.0 - t) + along[j + 1] * t
-
-
 def to_db(lin: np.ndarray) -> np.ndarray:
     """10 log10 of linear sigma0, NaN where it is not positive (noise larger than the signal)."""
     lin = np.asarray(lin, dtype=np.float64)
@@ -157,10 +159,11 @@ def check_shape(arr: np.ndarray, shape: tuple, file: Path, what: str) -> np.ndar
 __all__ = [
     "SeaIceError",
     "WindowArray",
-    "bilinear_lut",
     "check_shape",
     "floats",
     "lazy_variable",
+    "open_raster",
+    "read_window",
     "req_text",
     "to_db",
     "xml_root",

@@ -6,7 +6,8 @@ Scenes (Buus-Hinkler et al. 2022, "AI4Arctic Sea Ice Challenge Dataset", DTU; ma
 ``btemp_<f>_<p>`` (K) and ERA5 fields on the coarser AMSR2 grid; chart labels ``SIC`` (classes
 0-10 = 0-100 % in steps of 10, 255 = unknown), ``SOD``, ``FLOE`` (class codes, 255 = unknown),
 ``distance_map``; geolocation tie points ``sar_grid2d_latitude/longitude`` (ready-to-train) or
-``sar_grid_latitude/longitude/line/sample`` (raw). Mapped to the standard names: ``hh``, ``hv``,
+``sar_grid_latitude/longitude/line/sample/incidenceangle`` (raw: the incidence angle exists only
+at the tie points there, kept as ``gcp_incidence_angle``). Mapped to the standard names: ``hh``, ``hv``,
 ``incidence_angle``, ``tb_<f>_<p>`` on dims ``(y_amsr2, x_amsr2)``, ``sic`` (%), ``sod``,
 ``floe``, ``distance_map``; tie points as ``gcp_latitude``/``gcp_longitude`` coordinates. Values
 are the stored physical ones (the challenge's loaders standardise them with the statistics below).
@@ -105,9 +106,10 @@ def _tie_points(raw: xr.Dataset) -> dict:
     if "sar_grid_latitude" in raw:
         coords = {"gcp_latitude": ("gcp", raw["sar_grid_latitude"].values),
                   "gcp_longitude": ("gcp", raw["sar_grid_longitude"].values)}  # fmt: skip
-        for k in ("line", "sample"):
+        for k in ("line", "sample", "incidenceangle"):
             if f"sar_grid_{k}" in raw:
-                coords[f"gcp_{k}"] = ("gcp", raw[f"sar_grid_{k}"].values)
+                name = "gcp_incidence_angle" if k == "incidenceangle" else f"gcp_{k}"
+                coords[name] = ("gcp", raw[f"sar_grid_{k}"].values)
         return coords
     return {}
 

@@ -49,6 +49,20 @@ L3_CODES = {
 _SWATH_RE = re.compile(r"^Brightness Temperature \((?:(res\d\d),)?([\d.]+)GHz,([HV])\)$")
 _ORIG89_RE = re.compile(r"^Brightness Temperature \(original,89GHz-A,([HV])\)$")
 _PREFER = ("res23", "res10", "res06", "res36", "native")
+#: Leap seconds inserted after 1993-01-01 (IERS Bulletin C): "Scan Time" counts them (TAI93).
+_LEAPS_AFTER_1993 = np.array(
+    ["1993-07-01", "1994-07-01", "1996-01-01", "1997-07-01", "1999-01-01", "2006-01-01",
+     "2009-01-01", "2012-07-01", "2015-07-01", "2017-01-01"], dtype="datetime64[s]",
+)  # fmt: skip
+
+
+def tai93_to_utc(seconds: np.ndarray) -> np.ndarray:
+    """AMSR2 ``Scan Time`` (s since 1993-01-01 00:00 UTC, leap seconds counted) -> UTC."""
+    sec = np.asarray(seconds, dtype=np.float64)
+    naive = np.datetime64("1993-01-01T00:00:00", "ms") + (sec * 1000).astype("timedelta64[ms]")
+    # each leap second already inserted before the naive instant shifts UTC back by one second
+    n = np.searchsorted(_LEAPS_AFTER_1993.astype("datetime64[ms]"), naive, side="right")
+    return naive - (n * 1000).astype("timedelta64[ms]")
 
 
 def _l3_grid(shape: tuple[int, int], path: Path) -> Grid:
@@ -158,11 +172,14 @@ def open_amsr2_l1(path: Path) -> xr.Dataset:
 
     Returns:
       Dataset with dims ``(scan, pixel)``: ``lat``, ``lon`` (deg), ``tb_*`` (K, NaN where
-      missing); when present also ``tb_89_0h_hires``/``tb_89_0v_hires`` on ``(scan, pixel_89)``
+      missing), coordinate ``time`` (UTC per scan, from ``Scan Time``); when present also
+      ``tb_89_0h_hires``/``tb_89_0v_hires`` on ``(scan, pixel_89)``
       with ``lat_89``/``lon_89`` (the unresampled 89 GHz A horn).
     """
     with h5py.File(path, "r") as f:
         groups = _swath_groups(list(f.keys()))
+        if not groups:
+            raise file_error(path, "no 'Brightness Temperature (resNN,F.FGHz,P)' dataset")
         std = {
             ("18_7", "h"),
             ("18_7", "v"),
@@ -204,5 +221,9 @@ def open_amsr2_l1(path: Path) -> xr.Dataset:
                     ds[name] = (("scan", "pixel_89"), tb, _tb_attrs("89.0 (A horn)", m.group(1)))
                     ds["lat_89"] = (("scan", "pixel_89"), lat89, {"units": "degrees_north"})
                     ds["lon_89"] = (("scan", "pixel_89"), lon89, {"units": "degrees_east"})
+        if "Scan Time" in f:
+            t = np.asarray(f["Scan Time"][()], dtype=np.float64).ravel()
+            if t.shape == (lat.shape[0],):
+                ds = ds.assign_coords(time=("scan", tai93_to_utc(t)))
     ds.attrs.update(product="AMSR2 L1 brightness temperature swath", resolution=res)
     return ds

@@ -20,6 +20,7 @@ import numpy as np
 import rioxarray
 import xarray as xr
 from pyproj import CRS
+from rasterio.errors import NotGeoreferencedWarning
 
 from seaice_jax.errors import file_error
 from seaice_jax.io.registry import head, reader
@@ -165,10 +166,33 @@ def _sniff_tiff(p: Path) -> bool:
     return p.is_file() and head(p, 4) in TIFF_MAGIC
 
 
+def _check_blocks(p: Path) -> None:
+    """Fail now if a data block lies past the end of the file (a cut-short download).
+
+    The TIFF header comes first, so a truncated file opens fine and fails only when a pixel is
+    read, deep inside a computation; the blocks' offsets and sizes tell it at open time.
+    """
+    import rasterio
+
+    size = p.stat().st_size
+    with rasterio.open(p) as src:
+        for b in src.indexes:
+            for (row, col), _ in src.block_windows(b):
+                off = src.get_tag_item(f"BLOCK_OFFSET_{col}_{row}", "TIFF", bidx=b)
+                n = src.get_tag_item(f"BLOCK_SIZE_{col}_{row}", "TIFF", bidx=b)
+                if off and n and int(off) + int(n) > size:
+                    raise file_error(
+                        p, f"truncated: band {b} block ({row}, {col}) ends past byte {size}"
+                    )
+
+
 @reader("geotiff", _sniff_tiff, priority=90)
 def open_geotiff(p: Path) -> xr.Dataset:
     """Open a GeoTIFF lazily: one ``(y, x)`` variable per band, CRS and transform from the file."""
-    da = rioxarray.open_rasterio(p, masked=True)
+    with warnings.catch_warnings():  # an ungeoreferenced TIFF is reported below, as an error
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        _check_blocks(p)
+        da = rioxarray.open_rasterio(p, masked=True)
     if da.rio.crs is None and da.rio.transform().is_identity:
         raise file_error(p, "TIFF without georeferencing (no CRS and no transform)")
     names = da.attrs.get("long_name")

@@ -28,12 +28,21 @@ from pyproj import CRS, Transformer
 from seaice_jax.errors import SeaIceError, file_error
 from seaice_jax.geo.grids import Grid
 from seaice_jax.io import sigrid3
+from seaice_jax.io.chart_writer import write_chart
 from seaice_jax.io.registry import head, reader
 
 #: Class thresholds (SIC in %): open water below ``open_water_max``, consolidated at or above
 #: ``consolidated_min``, MIZ in between.
 CLASS_THRESHOLDS: dict[str, float] = {"open_water_max": 10.0, "consolidated_min": 90.0}
 OPEN_WATER, MIZ, CONSOLIDATED = 0, 1, 2
+__all__ = [
+    "Chart",
+    "read_chart",
+    "rasterize_chart",
+    "write_chart",
+    "chart_to_dataset",
+    "burn_order",
+]
 
 
 @dataclasses.dataclass
@@ -94,6 +103,8 @@ class Chart:
         if what == "class":
             return self.classes(thresholds)
         no_data = np.isin(self.poly_type, ["L", "N"])
+        if what not in self.attrs and what.upper() in self.attrs:
+            what = what.upper()
         if what in sigrid3.CONCENTRATION_FIELDS and what in self.attrs:
             return np.where(no_data, np.nan, self.concentration(what)).astype(np.float32)
         if what not in self.attrs:
@@ -165,7 +176,8 @@ def read_chart(path: str | os.PathLike) -> Chart:
     if not kinds <= {3, 6}:  # Polygon, MultiPolygon
         raise file_error(shp, "not a polygon shapefile")
     geoms = np.where(shapely.is_valid(geoms), geoms, shapely.make_valid(geoms))
-    attrs = {str(n): np.asarray(f) for n, f in zip(meta["fields"], fields, strict=True)}
+    # SIGRID-3 names are upper case; some producers write them in lower case.
+    attrs = {str(n).upper(): np.asarray(f) for n, f in zip(meta["fields"], fields, strict=True)}
     return Chart(geoms, attrs, CRS.from_user_input(meta["crs"]), os.fspath(shp))
 
 
@@ -268,9 +280,13 @@ def chart_to_dataset(chart: Chart) -> xr.Dataset:
             chart.classes(),
             {"units": "1", "long_name": "0 open water, 1 MIZ, 2 consolidated ice"},
         )
-    for f in sigrid3.STAGE_FIELDS:
-        if f in chart.attrs:
-            data[f"{f}_name"] = ("polygon", sigrid3.decode_table(chart.attrs[f], sigrid3.STAGES))
+    for fields, table in (
+        (sigrid3.STAGE_FIELDS, sigrid3.STAGES),
+        (sigrid3.FORM_FIELDS, sigrid3.FORMS),
+    ):
+        for f in fields:
+            if f in chart.attrs:
+                data[f"{f}_name"] = ("polygon", sigrid3.decode_table(chart.attrs[f], table))
     data["area"] = ("polygon", shapely.area(chart.geometry), {"units": "m2"})
     data["geometry"] = (
         "polygon",
@@ -290,69 +306,3 @@ def _sniff_shp(path: Path) -> bool:
 def open_chart(path: Path) -> xr.Dataset:
     """Reader for ``open_dataset``: the chart at ``path`` as a polygon Dataset."""
     return chart_to_dataset(read_chart(path))
-
-
-def write_chart(
-    path: str | os.PathLike,
-    polygons,
-    attrs: dict[str, np.ndarray | list],
-    crs: CRS | str,
-) -> None:
-    """Write a SIGRID-3 polygon shapefile (``.shp``, ``.shx``, ``.dbf``, ``.prj``, ``.cpg``).
-
-    Atomic per file: everything is written into a temporary folder beside ``path``, then each
-    file is renamed into place, so a failure leaves no partial shapefile under the final name.
-
-    Args:
-      path: output ``.shp`` path.
-      polygons: ``n`` shapely (Multi)Polygons in ``crs``.
-      attrs: name (<= 10 characters, the dBase limit) -> ``n`` values; strings stay strings
-        (SIGRID-3 codes such as ``"92"``), numbers are written as doubles.
-      crs: the polygons' CRS (written to the ``.prj``).
-    """
-    import shutil
-    import tempfile
-
-    import pyogrio
-
-    final = Path(path).with_suffix(".shp")
-    geoms = np.asarray(polygons, dtype=object)
-    for name, col in attrs.items():
-        if len(col) != len(geoms):
-            raise SeaIceError(
-                f"{final}: attribute {name} has {len(col)} values for {len(geoms)} polygons"
-            )
-        if len(name) > 10:
-            raise SeaIceError(f"{final}: attribute name '{name}' longer than 10 characters (dBase)")
-    names = list(attrs)
-    cols = []
-    for n in names:
-        col = np.asarray(attrs[n])
-        cols.append(
-            col.astype(np.float64) if col.dtype.kind in "fiub" else col.astype(str).astype(object)
-        )
-    try:
-        final.parent.mkdir(parents=True, exist_ok=True)
-        tmpdir = Path(tempfile.mkdtemp(prefix=f".{final.stem}.", dir=final.parent))
-    except OSError as e:
-        raise SeaIceError(f"{final}: cannot write output ({e.strerror or e})") from None
-    try:
-        tmp = tmpdir / final.name
-        pyogrio.raw.write(
-            tmp,
-            shapely.to_wkb(geoms),
-            field_data=cols,
-            fields=names,
-            crs=CRS.from_user_input(crs).to_wkt(),
-            driver="ESRI Shapefile",
-            geometry_type="MultiPolygon"
-            if any(g.geom_type == "MultiPolygon" for g in geoms)
-            else "Polygon",
-            encoding="UTF-8",
-        )
-        for f in sorted(tmpdir.iterdir()):
-            os.replace(f, final.with_suffix(f.suffix))
-    except OSError as e:
-        raise SeaIceError(f"{final}: cannot write output ({e.strerror or e})") from None
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)

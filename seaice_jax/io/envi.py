@@ -182,10 +182,22 @@ def read_envi(hdr_path: Path, img_path: Path) -> xr.Dataset:
     ignore = float(hdr["data ignore value"]) if "data ignore value" in hdr else None
     ds = xr.Dataset()
     for i, name in enumerate(names):
-        band = cube[i]
-        if ignore is not None and dtype.kind == "f":
-            band = np.where(band == ignore, np.nan, band).astype(dtype.newbyteorder("="))
-        ds[name] = xr.DataArray(band, dims=("y", "x"), attrs=dict(ATTRS.get(name, {})))
+        band, attrs = cube[i], dict(ATTRS.get(name, {}))
+        if ignore is not None and dtype.kind == "f":  # NaN for the ignore value, window by window
+
+            def fn(rows, cols, band=band):
+                w = np.asarray(band[rows, cols], dtype=dtype.newbyteorder("="))
+                return np.where(w == ignore, np.nan, w)
+
+            ds[name] = lazy_variable(band.shape, dtype.newbyteorder("="), fn, attrs)
+        else:
+            ds[name] = xr.DataArray(band, dims=("y", "x"), attrs=attrs)
+    if img_path.stem.lower() == "landmask" and "land_mask" in ds:
+        # GLIA's landmask.img is 1 over water and 0 over land: on the Belgica Bank sample 88 % of
+        # its zeros fall outside ``valid`` (the land the chain excludes), so the project's
+        # land_mask (1 = land) is its complement.
+        ds["land_mask"] = (1 - ds["land_mask"]).astype(np.uint8)
+        ds["land_mask"].attrs = dict(ATTRS["land_mask"], comment="complement of GLIA landmask.img")
     crs, transform = _crs_and_transform(hdr, hdr_path)
     if transform is not None and transform.b == 0 and transform.d == 0:
         ds = ds.assign_coords(
@@ -253,20 +265,9 @@ def open_folder(folder: Path) -> xr.Dataset:
 def _glia_conventions(ds: xr.Dataset) -> xr.Dataset:
     """Apply the GLIA feature-folder conventions to the standard form.
 
-    GLIA's ``landmask.img`` is 1 over water and 0 over land: on the Belgica Bank sample 88 % of
-    its zeros fall outside ``valid`` (the land the chain excludes), so the project's ``land_mask``
-    (1 = land) is its complement. Outside ``valid`` GLIA stores sigma0 as 0.0 dB, a plausible
-    value; ``hh``/``hv`` are set to NaN there, lazily, window by window.
+    Outside ``valid`` GLIA stores sigma0 as 0.0 dB, a plausible value; ``hh``/``hv`` are set to
+    NaN there, lazily, window by window. (``landmask`` is complemented in :func:`read_envi`.)
     """
-    if "land_mask" in ds:
-        lm = ds["land_mask"]
-        ds["land_mask"] = (
-            (1 - lm)
-            .astype(np.uint8)
-            .assign_attrs(
-                ATTRS["land_mask"], comment="complement of GLIA landmask.img (1 = water there)"
-            )
-        )
     if "valid" not in ds:
         return ds
     valid = ds["valid"].data

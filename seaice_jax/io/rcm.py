@@ -1,6 +1,6 @@
 """RADARSAT Constellation Mission (RCM) product folders: sigma0 in dB with noise removed.
 
-Published layout (RCM Product Format Definition, CSA/MDA, RCM-SP-53-0419)::
+Published layout (RCM Product Format Definition, Canadian Space Agency)::
 
     <product>/manifest.safe
     <product>/metadata/product.xml
@@ -27,21 +27,34 @@ from pathlib import Path
 
 import numpy as np
 import xarray as xr
-from rasterio.windows import Window
 
 from seaice_jax.errors import file_error
-from seaice_jax.io._lazy import floats, lazy_variable, req_text, to_db, xml_root, xml_root_tag
+from seaice_jax.io._lazy import (
+    floats,
+    lazy_variable,
+    open_raster,
+    read_window,
+    req_text,
+    to_db,
+    xml_root,
+    xml_root_tag,
+)
 from seaice_jax.io.registry import reader
-from seaice_jax.io.sentinel1 import open_raster
 from seaice_jax.names import ATTRS
 
 
 def _sampled(el, file: Path, first: str, values: str) -> tuple[np.ndarray, np.ndarray]:
-    """(pixel positions, values) of an RCM LUT: first pixel, step, list of values."""
+    """(pixel positions, values) of an RCM LUT: first pixel, step, list of values.
+
+    Without ``first``/``stepSize`` (RADARSAT-2 style LUTs) there is one value per pixel from 0.
+    """
     vals = floats(req_text(el, values, file), file, values)
-    p0 = float(req_text(el, first, file))
-    step = float(req_text(el, "stepSize", file))
-    if step == 0 or vals.size == 0:
+    try:
+        p0 = float(el.findtext(first) or 0.0)
+        step = float(el.findtext("stepSize") or 1.0)
+    except ValueError:
+        raise file_error(file, f"'{first}' or 'stepSize' is not a number") from None
+    if step == 0 or vals.size == 0 or not np.isfinite([p0, step]).all():
         raise file_error(file, f"'{values}' has no values or a zero stepSize")
     pix = p0 + step * np.arange(vals.size)
     order = np.argsort(pix)
@@ -94,12 +107,11 @@ def _sigma0_fn(tiff: Path, lut: Path, noise: Path):
 
     def fn(rows: slice, cols: slice) -> np.ndarray:
         c = np.arange(cols.start, cols.stop, dtype=np.float64)
-        with open_raster(tiff) as src:
-            win = Window(cols.start, rows.start, c.size, rows.stop - rows.start)
-            dn = src.read(1, window=win).astype(np.float64)
+        dn = read_window(tiff, rows, cols).astype(np.float64)
         gain = np.interp(c, lpix, gains)
         noise_lin = 10.0 ** (np.interp(c, npix, ndb) / 10.0)
-        return to_db((dn * dn + offset) / gain - noise_lin)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a corrupt LUT gives NaN, not noise
+            return to_db((dn * dn + offset) / gain - noise_lin)
 
     return fn
 
@@ -170,9 +182,7 @@ def open_rcm(folder: Path) -> xr.Dataset:
         )
 
     def valid(rows: slice, cols: slice) -> np.ndarray:
-        with open_raster(first) as src:
-            win = Window(cols.start, rows.start, cols.stop - cols.start, rows.stop - rows.start)
-            return (src.read(1, window=win) > 0).astype(np.uint8)
+        return (read_window(first, rows, cols) > 0).astype(np.uint8)
 
     ds["incidence_angle"] = lazy_variable(shape, np.float32, inc, dict(ATTRS["incidence_angle"]))
     ds["valid"] = lazy_variable(shape, np.uint8, valid, dict(ATTRS["valid"]))

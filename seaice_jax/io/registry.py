@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import xarray as xr
+from xarray.backends import BackendArray
 
 from seaice_jax.errors import SeaIceError, file_error
 
@@ -90,4 +91,37 @@ def open_with(r: Reader, path: str | os.PathLike) -> xr.Dataset:
         raise file_error(p, f"cannot read as {r.name}: {msg}") from None
     ds.attrs.setdefault("source_format", r.name)
     ds.attrs.setdefault("source_path", os.fspath(p))
+    _guard_lazy_reads(ds, p, r.name)
     return ds
+
+
+class _GuardedArray(BackendArray):
+    """A lazy backend array whose read failures name the file (a damaged chunk or tile).
+
+    Readers open lazily, so a corrupt block deep in a file fails only when its values are read,
+    inside whatever computation asked for them; this turns that into the same one-line
+    :class:`SeaIceError` an unreadable header gives.
+    """
+
+    def __init__(self, inner: BackendArray, path: Path, fmt: str):
+        self.inner, self.path, self.fmt = inner, path, fmt
+        self.shape, self.dtype = inner.shape, inner.dtype
+
+    def __getitem__(self, key):
+        try:
+            return self.inner[key]
+        except (SeaIceError, MemoryError, KeyboardInterrupt):
+            raise
+        except Exception as e:  # noqa: BLE001 - as in open_with: a read failure is a bad file
+            msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+            raise file_error(self.path, f"cannot read data as {self.fmt}: {msg}") from None
+
+
+def _guard_lazy_reads(ds: xr.Dataset, path: Path, fmt: str) -> None:
+    """Wrap the innermost backend array of every lazily loaded variable in :class:`_GuardedArray`."""
+    for var in ds.variables.values():
+        parent, arr = None, getattr(var, "_data", None)
+        while arr is not None and not isinstance(arr, BackendArray) and hasattr(arr, "array"):
+            parent, arr = arr, arr.array
+        if parent is not None and isinstance(arr, BackendArray):
+            parent.array = _GuardedArray(arr, path, fmt)

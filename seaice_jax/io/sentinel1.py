@@ -24,33 +24,27 @@ its geolocation grid alone; so does a single annotation XML.
 
 from __future__ import annotations
 
-import contextlib
 import re
-import warnings
 from pathlib import Path
 
 import numpy as np
-import rasterio
-import rasterio.errors
 import xarray as xr
-from rasterio.windows import Window
 
 from seaice_jax.errors import file_error
-from seaice_jax.io._lazy import floats, lazy_variable, req_text, to_db, xml_root, xml_root_tag
+from seaice_jax.io._lazy import (
+    floats,
+    lazy_variable,
+    open_raster,
+    read_window,
+    req_text,
+    to_db,
+    xml_root,
+    xml_root_tag,
+)
 from seaice_jax.io.registry import reader
 from seaice_jax.names import ATTRS
 
 _POLS = ("hh", "hv", "vv", "vh")
-
-
-@contextlib.contextmanager
-def open_raster(path: Path):
-    """``rasterio.open`` for SAR measurement files, which are in image geometry by design (GCPs
-    at most), so rasterio's NotGeoreferencedWarning says nothing useful here."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
-        with rasterio.open(path) as src:
-            yield src
 
 
 def interp_vectors(lines, pix_list, val_list, rows, cols) -> np.ndarray:
@@ -70,7 +64,8 @@ def interp_vectors(lines, pix_list, val_list, rows, cols) -> np.ndarray:
     if len(lines) == 1:
         return np.repeat(along, len(rows), axis=0)
     j = np.clip(np.searchsorted(lines, rows, side="right") - 1, 0, len(lines) - 2)
-    t = np.clip((rows - lines[j]) / (lines[j + 1] - lines[j]), 0.0, 1.0)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):  # repeated lines (corrupt LUT) -> NaN
+        t = np.clip((rows - lines[j]) / (lines[j + 1] - lines[j]), 0.0, 1.0)[:, None]
     return along[j] * (1.0 - t) + along[j + 1] * t
 
 
@@ -192,11 +187,10 @@ def _sigma0_fn(tiff: Path, cal: Path, noise: Path, shape: tuple[int, int]):
         c = np.arange(cols.start, cols.stop, dtype=np.float64)
         if r.size == 0 or c.size == 0:
             return np.empty((r.size, c.size), np.float32)
-        with open_raster(tiff) as src:
-            win = Window(cols.start, rows.start, c.size, r.size)
-            dn = src.read(1, window=win).astype(np.float64)
+        dn = read_window(tiff, rows, cols).astype(np.float64)
         a = interp_vectors(*lut, r, c)
-        return to_db((dn * dn - nlut(r, c)) / (a * a))
+        with np.errstate(divide="ignore", invalid="ignore"):  # a corrupt LUT gives NaN, not noise
+            return to_db((dn * dn - nlut(r, c)) / (a * a))
 
     return fn
 
@@ -253,9 +247,7 @@ def open_grd(safe: Path) -> xr.Dataset:
         )
 
     def valid(rows: slice, cols: slice) -> np.ndarray:
-        with open_raster(first) as src:
-            win = Window(cols.start, rows.start, cols.stop - cols.start, rows.stop - rows.start)
-            return (src.read(1, window=win) > 0).astype(np.uint8)
+        return (read_window(first, rows, cols) > 0).astype(np.uint8)
 
     ds["incidence_angle"] = lazy_variable(shape, np.float32, inc, dict(ATTRS["incidence_angle"]))
     ds["valid"] = lazy_variable(shape, np.uint8, valid, dict(ATTRS["valid"]))

@@ -9,7 +9,7 @@ import numpy as np
 import rioxarray  # noqa: F401  (registers the .rio accessor)
 import xarray as xr
 
-from seaice_jax.atomic import atomic_path
+from seaice_jax.atomic import atomic_path, write_errors
 from seaice_jax.errors import SeaIceError
 from seaice_jax.names import ATTRS
 
@@ -47,7 +47,7 @@ def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> None:
     for v in encoding:
         if "grid_mapping" in ds[v].encoding:
             encoding[v]["grid_mapping"] = ds[v].encoding["grid_mapping"]
-    with atomic_path(path) as tmp:
+    with atomic_path(path) as tmp, write_errors(path):
         ds.to_netcdf(tmp, engine="netcdf4", encoding=encoding)
 
 
@@ -75,5 +75,5 @@ def write_cog(
     ).rio.write_crs(ds.rio.crs)
     stack = stack.rio.write_nodata(np.nan, encoded=False)
     stack.attrs["long_name"] = tuple(names)
-    with atomic_path(path) as tmp:
+    with atomic_path(path) as tmp, write_errors(path):
         stack.rio.to_raster(tmp, driver="COG", compress="DEFLATE")

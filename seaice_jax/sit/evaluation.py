@@ -70,3 +70,42 @@ def table1_markdown(table: dict[str, dict[str, float]]) -> str:
             f"| {m['r']:.2f} | {m['n']} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def point_area_representativeness(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    thickness: np.ndarray,
+    res_m: float = 500.0,
+    crs: str = "EPSG:3413",
+) -> dict:
+    """How well an area value (a grid cell) represents a point measurement.
+
+    The points are matched to cells of a ``res_m`` grid in ``crs`` with :func:`points_to_pixels`
+    (the same code that matches icebreaker points to the SIT map), and each point is compared with
+    the leave-one-out mean of the other points in its cell: the disagreement any segment-wise
+    estimate must show against single points (the paper's discussion of its RMSD).
+
+    Returns:
+      {"cells", "points_in_shared_cells", **metrics(loo cell mean, point)}.
+    """
+    from pyproj import Transformer as _T
+
+    x, y = _T.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
+    x0 = np.floor(np.nanmin(x) / res_m) * res_m - res_m
+    y0 = np.ceil(np.nanmax(y) / res_m) * res_m + res_m
+    w = int(np.ceil((np.nanmax(x) - x0) / res_m)) + 2
+    h = int(np.ceil((y0 - np.nanmin(y)) / res_m)) + 2
+    grid = Grid(crs, float(x0), float(y0), res_m, w, h, "points")
+    rows, cols, inside = points_to_pixels(lon, lat, grid)
+    cell = np.where(inside, rows * w + cols, -1)
+    t = np.asarray(thickness, np.float64)
+    ok = inside & np.isfinite(t)
+    s = np.bincount(cell[ok], weights=t[ok], minlength=h * w)
+    n = np.bincount(cell[ok], minlength=h * w)
+    loo = np.full(t.shape, np.nan)
+    shared = ok & (n[np.maximum(cell, 0)] > 1)
+    loo[shared] = (s[cell[shared]] - t[shared]) / (n[cell[shared]] - 1)
+    out = metrics(loo, t)
+    out.update(cells=int((n > 0).sum()), points_in_shared_cells=int(shared.sum()))
+    return out

@@ -20,6 +20,7 @@ import dataclasses
 import functools
 import json
 import os
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -79,7 +80,7 @@ class SITModel:
     @classmethod
     def load(cls, path: str | os.PathLike) -> SITModel:
         try:
-            d = json.loads(open(path).read())
+            d = json.loads(Path(path).read_text())
             return cls(**d)
         except FileNotFoundError:
             raise file_error(path, "no such coefficients file") from None
