@@ -65,20 +65,21 @@ def _envi(path: Path) -> np.ndarray:
 
 
 def read_glia(folder: str | os.PathLike) -> dict[str, np.ndarray]:
-    """hh, hv, incidence_angle, valid and labels (uint8) of the GLIA sample scene."""
+    """hh, hv, incidence_angle, valid (``seaice_jax.io.open_dataset``) and the GLIA labels."""
+    from seaice_jax.io import open_dataset
+
     folder = Path(folder)
     try:
         feat = next((folder / "features").iterdir())
         lab = next((folder / "results").glob("*_labels.img"))
-        out = {
-            "hh": _envi(feat / "Sigma0_HH_db.img"),
-            "hv": _envi(feat / "Sigma0_HV_db.img"),
-            "incidence_angle": _envi(feat / "IA.img"),
-            "valid": _envi(feat / "valid.img"),
-            "labels": _envi(lab),
-        }
-    except (OSError, StopIteration, KeyError, ValueError) as e:
-        raise SeaIceError(f"{folder}: not a readable GLIA scene folder ({e})") from None
+    except (OSError, StopIteration) as e:
+        raise SeaIceError(f"{folder}: not a GLIA scene folder ({e})") from None
+    ds = open_dataset(feat)
+    out = {k: np.asarray(ds[k].values) for k in ("hh", "hv", "incidence_angle", "valid")}
+    try:
+        out["labels"] = _envi(lab)  # the classification result is not a standard variable
+    except (OSError, KeyError, ValueError) as e:
+        raise SeaIceError(f"{lab}: cannot read the GLIA labels ({e})") from None
     return out
 
 
@@ -238,37 +239,16 @@ def sar_params(cal: dict) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------------------- PM
-_RRDP_COLS = {
-    "18.7GHzH": "tb_18_7h",
-    "18.7GHzV": "tb_18_7v",
-    "23.8GHzV": "tb_23_8v",
-    "36.5GHzH": "tb_36_5h",
-    "36.5GHzV": "tb_36_5v",
-    "89.0GHzH": "tb_89_0h",
-    "89.0GHzV": "tb_89_0v",
-    "tcwv": "tcwv",
-    "tclw": "tclw",
-    "ws": "wind_speed",
-    "SIC": "sic",
-}
-
-
 def read_rrdp(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """TBs (standard names), ERA tcwv/tclw/wind_speed and SIC (%) of an RRDP ``.text`` table."""
-    try:
-        lines = Path(path).read_text().splitlines()
-    except OSError as e:
-        raise SeaIceError(f"{path}: cannot read RRDP table ({e.strerror})") from None
-    head = [ln for ln in lines if ln.startswith("#")]
-    if len(head) < 2:
-        raise SeaIceError(f"{path}: not an RRDP table (no column header)")
-    cols = [c.strip().strip("<>") for c in head[1].lstrip("#").split(",")]
-    rows = [ln.split(",") for ln in lines if ln and not ln.startswith("#")]
-    out = {}
-    for src, name in _RRDP_COLS.items():
-        i = cols.index(src)  # first occurrence: the named source comes first in the table
-        vals = np.array([r[i].strip() if i < len(r) else "nan" for r in rows])
-        out[name] = np.asarray(np.char.replace(vals, "noval", "nan"), dtype=np.float64)
+    from seaice_jax.io import open_dataset
+
+    ds = open_dataset(path)
+    names = list(TB_VARS) + list(COVARIATES) + ["sic"]
+    missing = [n for n in names if n not in ds]
+    if missing:
+        raise SeaIceError(f"{path}: RRDP table lacks {', '.join(missing)}")
+    out = {n: np.asarray(ds[n].values, np.float64) for n in names}
     out["sic"] = out["sic"] * (100.0 if np.nanmax(out["sic"]) <= 1.0 else 1.0)
     return out
 
