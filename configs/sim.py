@@ -7,6 +7,7 @@ Run:
 Keys (lengths in m unless named ``*_px``, angles in degrees):
   seed: PRNG seed; the whole case is a deterministic function of the config.
   start_date, n_dates, date_step_days: the dates simulated (ice drifts between them).
+  plots: write DIR/sic/<date>/quicklook.png (9 panels: truth, chart, SAR, AMSR2, NT, reference).
   sic.center_lon, sic.center_lat: centre of the 200 m scene (default: Fram Strait ice edge).
   sic.size_px: side of the 200 m truth/SAR scene (EPSG:3413).
   sic.region_km: side of the large PM region (3.125 km / 25 km grids), centred on the scene.
@@ -42,6 +43,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     c.start_date = "2021-09-05"
     c.n_dates = 3
     c.date_step_days = 1
+    c.plots = True
 
     c.sic = s = ml_collections.ConfigDict()
     s.center_lon = -2.0
@@ -102,6 +104,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
 
     if arg == "smoke":
         c.n_dates = 2
+        c.plots = False
         s.size_px = 256
         s.region_km = 400
         s.edge_offset_km = 9.0

@@ -335,6 +335,11 @@ def simulate(cfg: ml_collections.ConfigDict, out_dir: str | Path, progress: bool
     t0 = time.perf_counter()
     sim = CaseSimulator(cfg)
     info = sim.run(out, progress)
+    if cfg.plots:
+        from seaice_jax.sim.plots import quicklook
+
+        for date in info["dates"]:
+            quicklook(out / "sic" / date)
     from seaice_jax.sim import baltic
 
     info["baltic"] = baltic.simulate_baltic(cfg, out / "baltic", progress)
