@@ -7,10 +7,12 @@ Run:
 Keys (lengths in m unless named ``*_px``, angles in degrees):
   seed: PRNG seed; the whole case is a deterministic function of the config.
   start_date, n_dates, date_step_days: the dates simulated (ice drifts between them).
+  plots: write DIR/sic/<date>/quicklook.png (9 panels: truth, chart, SAR, AMSR2, NT, reference).
   sic.center_lon, sic.center_lat: centre of the 200 m scene (default: Fram Strait ice edge).
   sic.size_px: side of the 200 m truth/SAR scene (EPSG:3413).
   sic.region_km: side of the large PM region (3.125 km / 25 km grids), centred on the scene.
-  sic.coarse_res: resolution of the truth outside the 200 m scene (area-averaged onto PM grids).
+  sic.coarse_factor: the truth outside the 200 m scene and the PM forward model run at
+    3125 m / coarse_factor (3: 1.04 km), so 3.125 km and 25 km cells are exact blocks of it.
   sic.edge_angle: direction of the ice edge (from the x axis); ice lies on its left.
   sic.edge_offset_km: distance from the ice edge to the scene centre, measured into the ice.
   sic.miz_width_km, sic.miz_min_conc: marginal ice zone width and concentration at the edge.
@@ -41,15 +43,16 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     c.start_date = "2021-09-05"
     c.n_dates = 3
     c.date_step_days = 1
+    c.plots = True
 
     c.sic = s = ml_collections.ConfigDict()
     s.center_lon = -2.0
     s.center_lat = 79.0
     s.size_px = 1024
     s.region_km = 1600
-    s.coarse_res = 1000.0
+    s.coarse_factor = 3
     s.edge_angle = 80.0
-    s.edge_offset_km = 30.0
+    s.edge_offset_km = 55.0
     s.miz_width_km = 45.0
     s.miz_min_conc = 0.15
     s.pack_conc = 0.99
@@ -97,13 +100,13 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     b.model_res = 15_000.0
     b.n_tracks = 6
     b.points_per_track = 150
-    b.enl = 8.0
+    b.enl = 6.0
 
     if arg == "smoke":
         c.n_dates = 2
+        c.plots = False
         s.size_px = 256
         s.region_km = 400
-        s.coarse_res = 1000.0
         s.edge_offset_km = 9.0
         s.miz_width_km = 18.0
         s.n_leads = 12

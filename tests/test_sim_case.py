@@ -155,3 +155,35 @@ def test_hv_noise_pattern_over_water(case):
     # the residual is multiplicative-free: in linear units, water HV has the NESZ-residual spread
     lin = 10 ** (hv[water] / 10)
     assert np.std(lin) / np.mean(lin) > 0.4
+
+
+def test_cli_bad_input_is_one_line(cli, tmp_path):
+    rc, _, err = cli(
+        "simulate",
+        "--config",
+        "configs/sim.py:smoke",
+        "--config.sic.region_km=333",
+        "--out",
+        tmp_path / "x",
+    )
+    assert rc == 2 and "sic.region_km" in err and "Traceback" not in err
+    rc, _, err = cli(
+        "simulate",
+        "--config",
+        "configs/sim.py:smoke",
+        "--config.start_date=yesterday",
+        "--out",
+        tmp_path / "y",
+    )
+    assert rc == 2 and "start_date" in err
+    rc, _, err = cli("simulate", "--config", "configs/sim.py:bogus", "--out", tmp_path / "z")
+    assert rc == 2 and "bogus" in err
+    assert not (tmp_path / "x").exists() or not any((tmp_path / "x").rglob("*.nc"))
+
+
+def test_quicklook_png(case, tmp_path):
+    from seaice_jax.sim.plots import quicklook
+
+    out, info, _ = case
+    p = quicklook(out / "sic" / info["dates"][0], tmp_path / "q.png")
+    assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -26,7 +26,7 @@ def enable_compilation_cache() -> None:
         jax.config.update(
             "jax_compilation_cache_dir", os.environ.get("SEAICE_JAX_JAX_CACHE", str(default))
         )
-        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,12 +10,13 @@ to 5 cm, mostly in the drift ice.
   Maykut 1986 and Leppäranta 1993), FDD larger to the north and near the coasts (earlier
   freeze-up). In the drift zone, ice regrew after openings: it is only a fraction of the season
   old (``age``), so its level thickness is lower than the model's.
-- Deformation: fast ice within ~10 km of the coast is level (degree 1); drift ice has coherent
-  zones of degree 1-5; thickness = level x (1 + (degree - 1) x m) with a lognormal local ridge
-  factor m (mean ~1), so its mean follows the chart rule.
-- X-band HH sigma0 (dB): level ice -19 dB (young ice brighter by up to 2 dB, brine and frost
+- Deformation: fast ice within ~4 km of the coast is level (degree 1); drift ice has coherent
+  zones of degree 1-5; thickness = level x (1 + 0.2 (degree - 1) m) with a lognormal local ridge
+  factor m (mean ~1): the degree read as the share of ridged/rafted ice.
+- X-band HH sigma0 (dB): level ice -19 dB (young ice brighter by up to 1 dB, brine and frost
   flowers), ridges -5 dB, mixed in linear power by the ridged fraction (0.35 x ridge density)
-  plus sub-pixel ridge sails; a snow-wetness nuisance field (+-1.2 dB) unrelated to thickness;
+  plus sub-pixel ridge sails (half of the ridge factor the radar sees is unrelated roughness);
+  a snow-wetness nuisance field (std 2 dB) unrelated to thickness;
   incidence dependence -0.25 dB/deg (the paper's slope) from 20 to 45 deg across the frame;
   speckle of ``baltic.enl`` looks. So level and texture carry thickness information, noisily.
 """
@@ -78,18 +79,22 @@ def season_truth(
         * (1 + 0.15 * latn + 0.05 * _unit(ks[0], sh, 60))
         * (1 + 0.12 * np.exp(-dist_km / 15))
     )
-    fast = dist_km < 10.0 * (1 + 0.3 * _unit(ks[1], sh, 30))
-    age = np.where(fast, 1.0, np.clip(0.3 + 0.75 * norm.cdf(_unit(ks[2], sh, 12)), 0.3, 1.0))
+    fast = dist_km < 4.0 * (1 + 0.3 * _unit(ks[1], sh, 30))
+    age = np.where(fast, 1.0, np.clip(0.1 + 0.85 * norm.cdf(_unit(ks[2], sh, 12)), 0.1, 1.0))
     h_level = lebedev(fdd * age)
-    # Deformation zones: degree 1-5 (20/25/25/20/10 %) in drift ice, degree 1 in fast ice.
+    # Deformation zones: degree 1-5 (30/30/20/13/7 %) in drift ice, degree 1 in fast ice.
     z = norm.cdf(_unit(ks[3], sh, 14))
-    degree = 1 + np.searchsorted(np.array([0.2, 0.45, 0.7, 0.9]), z)
+    degree = 1 + np.searchsorted(np.array([0.3, 0.6, 0.8, 0.93]), z)
     degree = np.where(fast, 1, degree)
-    m = np.exp(0.35 * _unit(ks[4], sh, 1.5) - 0.06)
-    sit = h_level * (1 + (degree - 1) * m)
+    m = np.exp(0.45 * _unit(ks[4], sh, 1.5) - 0.1)
+    # Degree read as the share of ridged/rafted ice: +20 % mean thickness per step, locally
+    # varying with the ridge factor m (the chart rule "level x degree" holds for the ridges).
+    sit = h_level * (1 + 0.2 * (degree - 1) * m)
     ow = (latn < -0.5 + 0.25 * _unit(ks[5], sh, 40) + (fdd_season < 700) * 0.2) & ~fast
     sit = np.where(ow, 0.0, sit)
-    ridge = np.where(ow, 0.0, (degree - 1) / 4.0 * m)
+    # What the radar sees of the ridging: half the same ridge factor, half unrelated roughness.
+    m_seen = 0.5 * m + 0.5 * np.exp(0.45 * _unit(ks[6], sh, 1.5) - 0.1)
+    ridge = np.where(ow, 0.0, (degree - 1) / 4.0 * m_seen)
     nan = np.nan
     return dict(
         sit=np.where(land, nan, sit),
@@ -102,6 +107,7 @@ def season_truth(
         dist_km=dist_km,
         lon=lon,
         lat=lat,
+        fast=fast,
     )
 
 
@@ -130,7 +136,7 @@ def xband_hh(key, t: dict, land: np.ndarray, enl: float) -> tuple[np.ndarray, np
     sh = land.shape
     ks = jax.random.split(key, 5)
     inc = np.broadcast_to(np.linspace(20.0, 45.0, sh[1])[None], sh)
-    level_db = -19.0 + 2.0 * (1 - t["age"])
+    level_db = -19.0 + 1.0 * (1 - t["age"])
     sails = (np.asarray(jax.random.uniform(ks[0], sh)) < 0.12 * t["ridge"]) * np.asarray(
         jax.random.uniform(ks[1], sh)
     )
@@ -138,7 +144,7 @@ def xband_hh(key, t: dict, land: np.ndarray, enl: float) -> tuple[np.ndarray, np
     lin = (1 - c) * 10 ** (level_db / 10) + c * 10 ** (-5.0 / 10)
     water = 10 ** ((-21.0 + 3.0 * _unit(ks[2], sh, 20)) / 10)
     lin = np.where(t["ow"], water, lin)
-    db = 10 * np.log10(lin) + 1.2 * _unit(ks[3], sh, 30) - 0.25 * (inc - 35.0)
+    db = 10 * np.log10(lin) + 2.0 * _unit(ks[3], sh, 30) - 0.25 * (inc - 35.0)
     speck = np.asarray(jax.random.gamma(ks[4], enl, sh)) / enl
     db = db + 10 * np.log10(speck)
     return np.where(land, np.nan, db).astype(np.float32), inc.astype(np.float32)
@@ -155,12 +161,15 @@ def chart(rng: np.random.Generator, t: dict, land: np.ndarray, grid: Grid):
     labels = 1 + deg * 100 + np.floor(hl / 0.1).astype(int)
     labels = np.where(t["ow"], 0, labels)
     labels = np.where(land, -1, labels)
-    polys = charts.label_polygons(labels, grid, min_px=max(30, labels.size // 600))
+    geoms, regions, vals = charts.label_polygons(labels, grid, min_px=max(30, labels.size // 600))
     attrs = {k: [] for k in ("CT", "POLY_TYPE", "SIT_MIN", "SIT_AVG", "SIT_MAX", "DEFORM")}
-    for _, mask, val in polys:
-        vals = t["h_level"][mask & ~land & ~t["ow"]]
-        vals = vals[np.isfinite(vals)]
-        if val == -1 or vals.size == 0:
+    ice = ~land & ~t["ow"] & np.isfinite(t["h_level"])
+    order = np.argsort(regions.ravel(), kind="stable")
+    bounds = np.searchsorted(regions.ravel()[order], np.arange(len(geoms) + 2))
+    for i, val in enumerate(vals):
+        sel = order[bounds[i + 1] : bounds[i + 2]]
+        vals_i = t["h_level"].ravel()[sel][ice.ravel()[sel]]
+        if val == -1 or vals_i.size == 0:
             row = (
                 "-9" if val == -1 else "01",
                 "L" if val == -1 else "W",
@@ -171,14 +180,11 @@ def chart(rng: np.random.Generator, t: dict, land: np.ndarray, grid: Grid):
             )
         else:
             e = 1 + 0.08 * rng.normal()
-            lo, av, hi = (
-                round(float(x) * e, 2)
-                for x in (np.percentile(vals, 5), vals.mean(), np.percentile(vals, 95))
-            )
-            row = ("92", "I", lo, av, hi, float(np.median(t["degree"][mask])))
+            pct = (np.percentile(vals_i, 5), vals_i.mean(), np.percentile(vals_i, 95))
+            lo, av, hi = (round(float(x) * e, 2) for x in pct)
+            row = ("92", "I", lo, av, hi, float(np.median(t["degree"].ravel()[sel])))
         for k, v in zip(attrs, row, strict=True):
             attrs[k].append(v)
-    geoms = [p for p, _, _ in polys]
     out = {
         k: np.asarray(v, dtype=object if k in ("CT", "POLY_TYPE") else float)
         for k, v in attrs.items()
@@ -229,7 +235,7 @@ def icebreaker_points(
                 continue
             r, c = nr, nc
             sit = t["sit"][ir, ic]
-            if not np.isfinite(sit) or sit <= 0:
+            if not np.isfinite(sit) or sit <= 0 or t["fast"][ir, ic]:  # ships report in drift ice
                 continue
             meas = max(0.05, sit + rng.normal(0, 0.03 + 0.08 * sit))
             time = t0 + dt.timedelta(minutes=int(i * 37 + k * 4))

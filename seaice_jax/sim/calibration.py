@@ -65,20 +65,21 @@ def _envi(path: Path) -> np.ndarray:
 
 
 def read_glia(folder: str | os.PathLike) -> dict[str, np.ndarray]:
-    """hh, hv, incidence_angle, valid and labels (uint8) of the GLIA sample scene."""
+    """hh, hv, incidence_angle, valid (``seaice_jax.io.open_dataset``) and the GLIA labels."""
+    from seaice_jax.io import open_dataset
+
     folder = Path(folder)
     try:
         feat = next((folder / "features").iterdir())
         lab = next((folder / "results").glob("*_labels.img"))
-        out = {
-            "hh": _envi(feat / "Sigma0_HH_db.img"),
-            "hv": _envi(feat / "Sigma0_HV_db.img"),
-            "incidence_angle": _envi(feat / "IA.img"),
-            "valid": _envi(feat / "valid.img"),
-            "labels": _envi(lab),
-        }
-    except (OSError, StopIteration, KeyError, ValueError) as e:
-        raise SeaIceError(f"{folder}: not a readable GLIA scene folder ({e})") from None
+    except (OSError, StopIteration) as e:
+        raise SeaIceError(f"{folder}: not a GLIA scene folder ({e})") from None
+    ds = open_dataset(feat)
+    out = {k: np.asarray(ds[k].values) for k in ("hh", "hv", "incidence_angle", "valid")}
+    try:
+        out["labels"] = _envi(lab)  # the classification result is not a standard variable
+    except (OSError, KeyError, ValueError) as e:
+        raise SeaIceError(f"{lab}: cannot read the GLIA labels ({e})") from None
     return out
 
 
@@ -238,37 +239,16 @@ def sar_params(cal: dict) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------------------- PM
-_RRDP_COLS = {
-    "18.7GHzH": "tb_18_7h",
-    "18.7GHzV": "tb_18_7v",
-    "23.8GHzV": "tb_23_8v",
-    "36.5GHzH": "tb_36_5h",
-    "36.5GHzV": "tb_36_5v",
-    "89.0GHzH": "tb_89_0h",
-    "89.0GHzV": "tb_89_0v",
-    "tcwv": "tcwv",
-    "tclw": "tclw",
-    "ws": "wind_speed",
-    "SIC": "sic",
-}
-
-
 def read_rrdp(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """TBs (standard names), ERA tcwv/tclw/wind_speed and SIC (%) of an RRDP ``.text`` table."""
-    try:
-        lines = Path(path).read_text().splitlines()
-    except OSError as e:
-        raise SeaIceError(f"{path}: cannot read RRDP table ({e.strerror})") from None
-    head = [ln for ln in lines if ln.startswith("#")]
-    if len(head) < 2:
-        raise SeaIceError(f"{path}: not an RRDP table (no column header)")
-    cols = [c.strip().strip("<>") for c in head[1].lstrip("#").split(",")]
-    rows = [ln.split(",") for ln in lines if ln and not ln.startswith("#")]
-    out = {}
-    for src, name in _RRDP_COLS.items():
-        i = cols.index(src)  # first occurrence: the named source comes first in the table
-        vals = np.array([r[i].strip() if i < len(r) else "nan" for r in rows])
-        out[name] = np.asarray(np.char.replace(vals, "noval", "nan"), dtype=np.float64)
+    from seaice_jax.io import open_dataset
+
+    ds = open_dataset(path)
+    names = list(TB_VARS) + list(COVARIATES) + ["sic"]
+    missing = [n for n in names if n not in ds]
+    if missing:
+        raise SeaIceError(f"{path}: RRDP table lacks {', '.join(missing)}")
+    out = {n: np.asarray(ds[n].values, np.float64) for n in names}
     out["sic"] = out["sic"] * (100.0 if np.nanmax(out["sic"]) <= 1.0 else 1.0)
     return out
 
@@ -312,6 +292,27 @@ def pm_calibration(folder: str | os.PathLike) -> dict:
     }
 
 
+def fit_pm(cal_pm: dict, n_iter: int = 3, seed: int = 0) -> dict:
+    """Per-channel offsets and scales of the simulated pure-surface TBs matching the RRDP stats."""
+    fit = {
+        k: [d] * 7
+        for k, d in (
+            ("ice_offset", 0.0),
+            ("ice_scale", 1.0),
+            ("water_offset", 0.0),
+            ("water_scale", 1.0),
+        )
+    }
+    for it in range(n_iter):
+        cmp = compare_pm({"pm": {**cal_pm, "fit": fit}}, seed=seed + 1000 * (it + 1))
+        for name in ("ice", "water"):
+            for i, v in enumerate(TB_VARS):
+                (sm, rm), (ss, rs) = cmp[name][v]["mean"], cmp[name][v]["std"]
+                fit[f"{name}_scale"][i] *= rs / ss
+                fit[f"{name}_offset"][i] += rm - sm
+    return fit
+
+
 def refit(
     data_dir: str | os.PathLike, path: str | os.PathLike | None = None, seed: int = 0
 ) -> dict:
@@ -322,6 +323,7 @@ def refit(
         "sar": sar_calibration(data_dir / GLIA, seed),
         "pm": pm_calibration(data_dir / RRDP),
     }
+    cal["pm"]["fit"] = fit_pm(cal["pm"], seed=seed)
     write_text(Path(path) if path else STORED, json.dumps(cal, indent=1) + "\n")
     return cal
 
@@ -338,4 +340,41 @@ def compare_sar(cal: dict, seed: int = 123) -> dict:
         for name, x in (("hh", hh[i]), ("hv", hv[i])):
             out[c][f"{name}_mean"] = (float(x.mean()), real[c][f"{name}_mean"])
             out[c][f"{name}_std"] = (float(x.std()), real[c][f"{name}_std"])
+    return out
+
+
+def compare_pm(cal: dict, n_dates: int = 256, seed: int = 7) -> dict:
+    """Simulated vs RRDP TB stats at 100 % ice and 0 % ice: {surface: {channel: {...}}}.
+
+    Pure-surface fields on a 400 km patch at 12.5 km are drawn for ``n_dates`` independent
+    dates (atmosphere, ice and residual fields), pooled, and compared with the real points.
+    """
+    from seaice_jax.geo.grids import Grid
+    from seaice_jax.sim.pm import MYI_SHARE_RRDP, PMModel
+
+    grid = Grid("EPSG:3413", 0.0, 0.0, 50_000.0, 8, 8)
+    model = PMModel(cal["pm"], grid, cloud_cover=0.35, scan_angle_deg=0.0)
+    model.noise_grid = grid  # fields drawn directly on the patch
+    shape = grid.shape
+    ice = jnp.zeros((5,) + shape).at[2].set(1 - MYI_SHARE_RRDP).at[3].set(MYI_SHARE_RRDP)
+    water = jnp.zeros((5,) + shape).at[0].set(1.0)
+    sims: dict[str, list] = {"ice": [], "water": []}
+    for k in range(n_dates):
+        key = jax.random.fold_in(jax.random.key(seed), k)
+        cov = model.atmosphere(jax.random.fold_in(key, 0))
+        for name, fr in (("ice", ice), ("water", water)):
+            tb = model.surface_tb(jax.random.fold_in(key, 1), fr, cov)
+            sims[name].append(np.asarray(tb).reshape(7, -1))
+    out = {}
+    for name in ("ice", "water"):
+        x = np.concatenate(sims[name], axis=1)
+        real_mean = np.asarray(cal["pm"][name]["mean"])
+        real_std = np.sqrt(np.diag(np.asarray(cal["pm"][name]["cov"])))
+        out[name] = {
+            v: {
+                "mean": (float(x[i].mean()), float(real_mean[i])),
+                "std": (float(x[i].std()), float(real_std[i])),
+            }
+            for i, v in enumerate(TB_VARS)
+        }
     return out

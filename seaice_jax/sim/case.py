@@ -31,8 +31,18 @@ from seaice_jax.sim.pm import PMModel
 from seaice_jax.sim.truth import TruthModel
 
 
-def land_mask(grid: Grid) -> np.ndarray:
-    """GSHHG land (True) at the pixel centres of ``grid`` (``seaice_jax.geo.land_mask``)."""
+def land_mask(grid: Grid, factor: int = 1) -> np.ndarray:
+    """GSHHG land (True) of ``grid`` (``seaice_jax.geo.land_mask``).
+
+    With ``factor`` > 1 the mask is computed on the grid coarsened by ``factor`` and repeated
+    (the large PM region does not need 1 km coastlines). A scene with no land on its grid
+    coarsened by 8 (1.6 km) is taken as all sea: the GSHHG look-up is the slow part of a case.
+    """
+    if factor > 1:
+        m = geo_land_mask(grid.coarsen(factor))
+        return np.repeat(np.repeat(m, factor, 0), factor, 1)[: grid.height, : grid.width]
+    if grid.width * grid.height > 65536 and not geo_land_mask(grid.coarsen(8)).any():
+        return np.zeros(grid.shape, bool)
     return geo_land_mask(grid)
 
 
@@ -85,7 +95,7 @@ class CaseSimulator:
         self.rng = np.random.default_rng(int(cfg.seed))
         g = self.grids
         self.land_scene = land_mask(g.scene)
-        self.land_coarse = land_mask(g.coarse).astype(np.float32)
+        self.land_coarse = land_mask(g.coarse, factor=4).astype(np.float32)
         self.truth = TruthModel(cfg, g, jax.random.fold_in(self.key, 1), self.rng)
         self.pm = PMModel(self.cal["pm"], g.coarse, cfg.pm.cloud_cover, cfg.pm.scan_angle)
         self.sar_params = jnp.asarray(calibration.sar_params(self.cal))
@@ -196,7 +206,7 @@ class CaseSimulator:
         csic = np.asarray(tf["coarse_sic"])
         fr = np.asarray(tf["fr_coarse"])
         myi_share = fr[3] / np.maximum(fr[1] + fr[2] + fr[3], 1e-6)
-        geoms, attrs, _ = charts.chart_polygons(
+        geoms, attrs = charts.chart_polygons(
             csic,
             myi_share,
             fr[4] > 0.5,
@@ -325,6 +335,11 @@ def simulate(cfg: ml_collections.ConfigDict, out_dir: str | Path, progress: bool
     t0 = time.perf_counter()
     sim = CaseSimulator(cfg)
     info = sim.run(out, progress)
+    if cfg.plots:
+        from seaice_jax.sim.plots import quicklook
+
+        for date in info["dates"]:
+            quicklook(out / "sic" / date)
     from seaice_jax.sim import baltic
 
     info["baltic"] = baltic.simulate_baltic(cfg, out / "baltic", progress)

@@ -46,9 +46,8 @@ def chart_polygons(
     grid: Grid,
     smooth_px: float = 3.0,
     min_px: int = 30,
-    extra: dict[str, np.ndarray] | None = None,
 ):
-    """Chart polygons and their attributes from a truth field.
+    """Chart polygons and their SIGRID-3 attributes from a truth field.
 
     Args:
       sic_pct: (H, W) concentration (%).
@@ -56,73 +55,53 @@ def chart_polygons(
       land: (H, W) bool.
       grid: the grid of the fields.
       smooth_px, min_px: analyst smoothing (px) and smallest region kept (px).
-      extra: optional {name: (H, W) field} whose polygon min/mean/max are returned as
-        ``<name>_MIN``/``_AVG``/``_MAX`` (Baltic thickness).
 
     Returns:
-      (list of shapely polygons in the grid CRS, dict of attribute arrays, (H, W) region labels).
+      (list of shapely polygons in the grid CRS, dict of attribute arrays).
     """
     sm = gaussian_filter(np.nan_to_num(np.where(land, 0.0, sic_pct)).astype(np.float64), smooth_px)
-    code = bin_codes(sm)
+    code = bin_codes(sm).astype(np.int32)
     code[land] = LAND_CODE
-    code = rasterio.features.sieve(code, size=min_px, connectivity=4)
-    geoms, attrs, regions = (
-        [],
-        {k: [] for k in ("CT", "CA", "SA", "FA", "POLY_TYPE")},
-        np.zeros(code.shape, np.int32),
-    )
-    stats = {k: [] for k in (extra or {})}
-    shapes = rasterio.features.shapes(code, connectivity=4, transform=grid.transform)
-    for i, (geom, val) in enumerate(shapes):
-        poly = shapely.geometry.shape(geom).simplify(grid.res * 0.75, preserve_topology=True)
-        if poly.is_empty:
-            continue
-        mask = rasterio.features.rasterize(
-            [(geom, 1)], out_shape=code.shape, transform=grid.transform
-        ).astype(bool)
-        regions[mask] = len(geoms) + 1
-        geoms.append(poly)
-        val = int(val)
+    geoms, regions, vals = label_polygons(code, grid, min_px)
+    n = len(geoms)
+    idx = regions.ravel()
+    cnt = np.maximum(np.bincount(idx, minlength=n + 1), 1)
+    m_my = np.bincount(idx, weights=myi.ravel().astype(np.float64), minlength=n + 1) / cnt
+    attrs = {k: [] for k in ("CT", "CA", "SA", "FA", "POLY_TYPE")}
+    for i, val in enumerate(vals):
         if val == LAND_CODE:
-            vals = ("-9", "-9", "-9", "-9", "L")
+            row = ("-9", "-9", "-9", "-9", "L")
         elif CT_BINS[val][3] == 0:
-            vals = ("01", "-9", "-9", "-9", "W")
+            row = ("01", "-9", "-9", "-9", "W")
         else:
-            m_my = float(np.mean(myi[mask])) if mask.any() else 0.0
-            stage = "97" if m_my > 0.5 else "93"
+            stage = "97" if m_my[i + 1] > 0.5 else "93"
             form = "08" if CT_BINS[val][3] == 2 else "05"
-            vals = (CT_BINS[val][2], CT_BINS[val][2], stage, form, "I")
-        for k, v in zip(attrs, vals, strict=True):
+            row = (CT_BINS[val][2], CT_BINS[val][2], stage, form, "I")
+        for k, v in zip(attrs, row, strict=True):
             attrs[k].append(v)
-        for k, f in (extra or {}).items():
-            x = f[mask & ~land]
-            stats[k].append(
-                (float(x.min()), float(x.mean()), float(x.max()))
-                if x.size and val != LAND_CODE
-                else (np.nan,) * 3
-            )
-        del i
-    out = {k: np.asarray(v, dtype=object) for k, v in attrs.items()}
-    for k, v in stats.items():
-        arr = np.asarray(v, float).reshape(-1, 3)
-        for j, suf in enumerate(("MIN", "AVG", "MAX")):
-            out[f"{k}_{suf}"] = arr[:, j]
-    return geoms, out, regions
+    return geoms, {k: np.asarray(v, dtype=object) for k, v in attrs.items()}
 
 
 def label_polygons(labels: np.ndarray, grid: Grid, min_px: int):
-    """Polygons of the sieved integer ``labels`` raster: list of (shapely polygon, (H, W) mask, label)."""
+    """Polygons of the sieved integer ``labels`` raster.
+
+    Returns:
+      (list of n simplified shapely polygons, (H, W) int32 polygon index 1..n (0 nowhere),
+      list of the n labels).
+    """
     lab = rasterio.features.sieve(labels.astype(np.int32), size=min_px, connectivity=4)
-    out = []
+    geoms, raw, vals = [], [], []
     for geom, val in rasterio.features.shapes(lab, connectivity=4, transform=grid.transform):
         poly = shapely.geometry.shape(geom).simplify(grid.res * 0.75, preserve_topology=True)
         if poly.is_empty:
             continue
-        mask = rasterio.features.rasterize(
-            [(geom, 1)], out_shape=lab.shape, transform=grid.transform
-        ).astype(bool)
-        out.append((poly, mask, int(val)))
-    return out
+        geoms.append(poly)
+        raw.append((geom, len(geoms)))
+        vals.append(int(val))
+    regions = rasterio.features.rasterize(
+        raw, out_shape=lab.shape, transform=grid.transform, fill=0, dtype="int32"
+    )
+    return geoms, regions, vals
 
 
 def chart_class_values(attrs: dict) -> np.ndarray:

@@ -49,7 +49,6 @@ def smooth_noise(
     return (out - out.mean()) / (out.std() + 1e-12)
 
 
-@partial(jax.jit, static_argnames=("pad",))
 def gaussian_blur(img: jax.Array, sigma_y, sigma_x, angle=0.0, pad: int | None = None) -> jax.Array:
     """Anisotropic Gaussian smoothing by FFT with edge padding (no wrap-around at the borders).
 
@@ -57,13 +56,18 @@ def gaussian_blur(img: jax.Array, sigma_y, sigma_x, angle=0.0, pad: int | None =
       img: (H, W) or (C, H, W).
       sigma_y, sigma_x: Gaussian sigmas (pixels) of the kernel's two axes before rotation.
       angle: rotation of the kernel's x axis, radians.
-      pad: edge padding (px); default 3.5 sigma (then the sigmas must be static numbers).
+      pad: edge padding (px); default 3.5 sigma (then the sigmas must be concrete numbers).
 
     Returns:
       Same shape as ``img``.
     """
     if pad is None:
         pad = int(np.ceil(3.5 * max(float(sigma_x), float(sigma_y)))) + 1
+    return _gaussian_blur(img, sigma_y, sigma_x, angle, pad)
+
+
+@partial(jax.jit, static_argnames=("pad",))
+def _gaussian_blur(img, sigma_y, sigma_x, angle, pad: int):
     lead = img.ndim - 2
     padded = jnp.pad(img, [(0, 0)] * lead + [(pad, pad), (pad, pad)], mode="edge")
     shape = padded.shape[-2:]
@@ -121,6 +125,12 @@ def area_weights(src: Grid, dst: Grid):
 def area_average(img: jax.Array, wy: jax.Array, wx: jax.Array) -> jax.Array:
     """Area average of (..., H, W) ``img`` with :func:`area_weights` matrices."""
     return jnp.einsum("ij,...jk,lk->...il", wy, img, wx)
+
+
+def block_mean(img: jax.Array, f: int) -> jax.Array:
+    """Mean over ``f`` x ``f`` blocks of (..., H, W) ``img`` (H, W multiples of ``f``)."""
+    *lead, h, w = img.shape
+    return img.reshape(*lead, h // f, f, w // f, f).mean(axis=(-3, -1))
 
 
 def sample_coords(src: Grid, x: jax.Array, y: jax.Array) -> tuple[jax.Array, jax.Array]:

@@ -51,8 +51,10 @@ def case_grids(cfg: ml_collections.ConfigDict) -> CaseGrids:
     scene_side = s.size_px * 200.0
     if scene_side > region - 100_000:
         raise SeaIceError("config key 'sic.size_px': the 200 m scene must fit inside sic.region_km")
-    if region % s.coarse_res or region % cfg.reference.res:
-        raise SeaIceError("config keys 'sic.coarse_res'/'reference.res' must divide sic.region_km")
+    if int(s.coarse_factor) < 1 or region % cfg.reference.res:
+        raise SeaIceError(
+            "config keys 'sic.coarse_factor' >= 1 and 'reference.res' dividing sic.region_km"
+        )
     t = Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
     xc, yc = t.transform(float(s.center_lon), float(s.center_lat))
     x0 = math.floor((xc - region / 2) / 25_000.0) * 25_000.0
@@ -69,7 +71,7 @@ def case_grids(cfg: ml_collections.ConfigDict) -> CaseGrids:
     scene = Grid(CRS, sx0, sy0, 200.0, s.size_px, s.size_px, name="sim_scene_200m")
     return CaseGrids(
         scene=scene,
-        coarse=grid(float(s.coarse_res), int(region // s.coarse_res), "sim_coarse"),
+        coarse=grid(3125.0 / int(s.coarse_factor), n25 * 8 * int(s.coarse_factor), "sim_coarse"),
         pm3125=grid(3125.0, n25 * 8, "sim_pm_3125m"),
         pm25=grid(25_000.0, n25, "sim_pm_25km"),
         ref=grid(float(cfg.reference.res), int(region // cfg.reference.res), "sim_ref"),

@@ -69,6 +69,17 @@ class PMModel:
         self.cov_mean = np.asarray(w["covariate_mean"])
         self.cov_std = np.asarray(w["covariate_std"])
         self.cov_chol = np.linalg.cholesky(np.asarray(w["covariate_corr"]) + 1e-6 * np.eye(3))
+        # Per-channel offsets/scales fitted so that simulated pure surfaces match the RRDP stats.
+        fit = cal_pm.get("fit", {})
+        self.fit = {
+            k: jnp.asarray(fit.get(k, [d] * 7), jnp.float32)
+            for k, d in (
+                ("ice_offset", 0.0),
+                ("ice_scale", 1.0),
+                ("water_offset", 0.0),
+                ("water_scale", 1.0),
+            )
+        }
         self.cloud_cover = float(cloud_cover)
         self.scan_angle = float(np.deg2rad(scan_angle_deg))
         self.noise_grid = coarse.coarsen(8)
@@ -121,11 +132,11 @@ class PMModel:
             self.tb_fy,
             self.tb_my,
             jnp.asarray(LAND_TB, jnp.float32),
+            self.fit,
         )
 
     def observe(self, key: jax.Array, tb: jax.Array, dst: Grid) -> jax.Array:
         """Antenna smoothing per channel, area average onto ``dst`` and NEdT noise: (7, h, w)."""
-        wy, wx, _ = fields.area_weights(self.coarse, dst)
         fp = (
             np.array([FOOTPRINT_KM[_band(v)] for v in TB_VARS])
             * 1e3
@@ -137,7 +148,8 @@ class PMModel:
             lambda img, sy, sx: fields.gaussian_blur(img, sy, sx, self.scan_angle, pad=pad)
         )
         sm = blur(tb, jnp.asarray(fp[:, 1], jnp.float32), jnp.asarray(fp[:, 0], jnp.float32))
-        out = fields.area_average(sm, wy, wx)
+        # dst cells are exact blocks of the coarse grid (see geometry.case_grids)
+        out = fields.block_mean(sm, int(round(dst.res / self.coarse.res)))
         nedt = jnp.asarray([NEDT_K[_band(v)] for v in TB_VARS], jnp.float32)[:, None, None]
         return out + nedt * jax.random.normal(key, out.shape)
 
@@ -147,12 +159,16 @@ def _upsample(x: jax.Array, src: Grid, dst: Grid) -> jax.Array:
 
 
 @jax.jit
-def _mix(fr, cov, ice_dev, res_dev, w_icpt, w_coef, cov_mean, tb_fy, tb_my, tb_land):
-    atm = jnp.einsum("ci,chw->ihw", w_coef, cov - cov_mean[:, None, None])  # (7, H, W)
-    atm_only = jnp.einsum("ci,chw->ihw", w_coef[:2], cov[:2] - cov_mean[:2, None, None])
-    water = w_icpt[:, None, None] + atm + res_dev
-    fy = tb_fy[:, None, None] + ice_dev + 0.25 * atm_only
-    my = tb_my[:, None, None] + ice_dev + 0.25 * atm_only
+def _mix(fr, cov, ice_dev, res_dev, w_icpt, w_coef, cov_mean, tb_fy, tb_my, tb_land, fit):
+    def col(a):
+        return a[:, None, None]
+
+    atm = jnp.einsum("ci,chw->ihw", w_coef, cov - col(cov_mean))  # (7, H, W)
+    atm_only = jnp.einsum("ci,chw->ihw", w_coef[:2], cov[:2] - col(cov_mean[:2]))
+    water = col(w_icpt + fit["water_offset"]) + col(fit["water_scale"]) * (atm + res_dev)
+    ice_dev = col(fit["ice_scale"]) * (ice_dev + 0.25 * atm_only) + col(fit["ice_offset"])
+    fy = col(tb_fy) + ice_dev
+    my = col(tb_my) + ice_dev
     young = 0.5 * (water + fy)
     land = tb_land[:, None, None] + 0.25 * atm_only
     return fr[0] * water + fr[1] * young + fr[2] * fy + fr[3] * my + fr[4] * land

@@ -120,6 +120,19 @@ def noise_fields(key: jax.Array, rng_m: jax.Array, along: jax.Array, s: Sensor):
     return n_true, n_est
 
 
+def gamma_speckle(key: jax.Array, enl, shape) -> jax.Array:
+    """Unit-mean Gamma(L, 1/L) speckle by the Wilson-Hilferty cube transform of a normal.
+
+    (L X)^(1/3) of X ~ Gamma(L, 1/L) is close to normal with mean 1 - 1/(9L) and variance
+    1/(9L) (Wilson & Hilferty 1931); accurate for the L >= 5 used here and much faster on CPU
+    than rejection sampling. Renormalised to mean 1.
+    """
+    v = 1.0 / (9.0 * enl)
+    z = jax.random.normal(key, shape)
+    g = jnp.maximum(1.0 - v + jnp.sqrt(v) * z, 0.0) ** 3
+    return g / ((1.0 - v) ** 3 + 3 * (1.0 - v) * v)
+
+
 def class_sigma0_db(params: jax.Array, inc: jax.Array, tex: jax.Array, pol: int) -> jax.Array:
     """sigma0 (dB) of every class: (4, H, W) from (4, 6) ``params``; ``pol`` 0 = HH, 1 = HV."""
     p = params[:, 3 * pol : 3 * pol + 3]
@@ -150,7 +163,7 @@ def sar_kernel(key, params, fracs, tex, wind_db, inc, n_true, n_est, enl, floor_
         db = class_sigma0_db(params, inc, tex[pol], pol)
         db = db.at[0].add(WIND_EXPONENT[name] * wind_db)
         sigma = jnp.sum(fracs * 10 ** (db / 10), axis=0)
-        g = jax.random.gamma(jax.random.fold_in(key, pol), enl, sigma.shape) / enl
+        g = gamma_speckle(jax.random.fold_in(key, pol), enl, sigma.shape)
         obs = g * (sigma + n_true) - n_est
         out.append(10 * jnp.log10(jnp.maximum(obs, 10 ** (floor_db / 10))))
     return out[0], out[1]
