@@ -141,3 +141,50 @@ def test_pipeline_determinism_state_and_host_slices(tmp_path):
     # Epoch 2 is shuffled differently from epoch 1.
     e = make_dataset(src, batch_size=18, seed=3, augment_tiles=False)
     assert not np.array_equal(e[0]["x"], e[1]["x"])
+
+
+def test_ai4arctic_scene_nt_from_its_own_amsr2():
+    from seaice_jax.data.prepare import prepare_ai4arctic
+    from seaice_jax.pm import nasa_team
+
+    rng = np.random.default_rng(0)
+    sar = ("sar_lines", "sar_samples")
+    pm = ("amsr2_lines", "amsr2_samples")
+    # Left half open water TBs, right half consolidated first-year ice TBs (AMSR2 tie points).
+    col = np.arange(6) >= 3
+    tb = {
+        "btemp_18_7v": np.where(col, 252.0, 183.0),
+        "btemp_18_7h": np.where(col, 237.0, 108.0),
+        "btemp_23_8v": np.where(col, 250.0, 196.0),
+        "btemp_36_5v": np.where(col, 247.0, 209.0),
+    }
+    chart = np.where(np.arange(60) >= 30, 10, 0) * np.ones((60, 1))
+    chart[:3] = 255  # masked chart rows
+    ds = xr.Dataset(
+        {
+            "nersc_sar_primary": (sar, rng.normal(-15, 2, (60, 60)).astype(np.float32)),
+            "nersc_sar_secondary": (sar, rng.normal(-25, 2, (60, 60)).astype(np.float32)),
+            "SIC": (sar, chart.astype(np.float32)),
+            **{k: (pm, np.tile(v, (6, 1)).astype(np.float32)) for k, v in tb.items()},
+        }
+    )
+    a = prepare_ai4arctic(ds, name="scene_a", weights=WEIGHTS, window=5, downsample=3)
+    assert a["inputs"].shape == (20, 20, 3) and a["mask"].all()
+    nt = [
+        float(nasa_team(tb["btemp_18_7v"][i], tb["btemp_18_7h"][i], tb["btemp_36_5v"][i]))
+        for i in (0, 5)
+    ]
+    assert nt[0] < 5 and nt[1] > 90
+    np.testing.assert_allclose(a["target"][:, 0], np.round(nt[0] / 10) / 10)
+    np.testing.assert_allclose(a["target"][:, -1], np.round(nt[1] / 10) / 10)
+    # Chart: open water left, consolidated right, the masked first row outside the chart.
+    np.testing.assert_array_equal(a["weight"][5, [0, -1]], [2.0, 1.0])
+    assert a["weight"][0, 0] == WEIGHTS["no_chart"]
+    with pytest.raises(SeaIceError, match="scene_b.*nersc_sar_secondary"):
+        prepare_ai4arctic(
+            ds.drop_vars("nersc_sar_secondary"),
+            name="scene_b",
+            weights=WEIGHTS,
+            window=5,
+            downsample=3,
+        )

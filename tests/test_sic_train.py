@@ -169,3 +169,42 @@ def test_same_losses_on_1_and_4_devices(prepared, tmp_path):
         assert json.loads(r.stdout.strip().splitlines()[-1])["n"] == n
         out[n] = _losses(work)
     np.testing.assert_allclose(out[4], out[1], rtol=2e-4)
+
+
+def test_cli_train_and_config_errors(prepared, tmp_path, cli):
+    work = tmp_path / "w"
+    args = [
+        "train",
+        "--config",
+        "configs/sic_s1.py:smoke",
+        "--workdir",
+        work,
+        f"--config.data.prepared_dir={prepared}",
+        "--config.data.tile=32",
+        "--config.data.stride=32",
+        "--config.data.threads=1",
+    ]
+    rc, out, err = cli(*args)
+    assert rc == 0, err
+    assert json.loads(out.strip().splitlines()[-1])["steps"] == 6
+    assert (work / "summary.json").is_file() and (work / "checkpoints").is_dir()
+    # Re-running a finished run resumes at the end and trains nothing more.
+    rc, out, _ = cli(*args)
+    assert rc == 0 and len(_losses(work)) == 6
+    rc, _, err = cli(*args[:5], "--config.data.bogus=1")
+    assert rc == 2 and "data.bogus" in err and "Traceback" not in err
+    rc, _, err = cli("train", "--config", "configs/sic_rcm.py:fast", "--workdir", work)
+    assert rc == 2 and "fast" in err
+
+
+@pytest.mark.slow
+def test_smoke_end_to_end_with_simulator(tmp_path, cli):
+    """`seaice-jax train --config configs/sic_<m>.py:smoke` simulates, prepares and trains."""
+    for model in ("s1", "amsr2"):
+        rc, out, err = cli(
+            "train", "--config", f"configs/sic_{model}.py:smoke", "--workdir", tmp_path / model
+        )
+        assert rc == 0, err
+        s = json.loads(out.strip().splitlines()[-1])
+        assert s["training_samples"] > 0 and s["validation_samples"] > 0
+        assert np.isfinite(s["best_val_l1"])
