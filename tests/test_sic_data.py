@@ -188,3 +188,25 @@ def test_ai4arctic_scene_nt_from_its_own_amsr2():
             window=5,
             downsample=3,
         )
+
+
+def test_amsr2_89_inputs_on_3125m_and_200m():
+    from seaice_jax.data.inputs import amsr2_89_inputs
+    from seaice_jax.geo.grids import Grid
+
+    coarse = Grid("EPSG:3413", 0.0, 0.0, 3125.0, 8, 8)
+    ds = coarse.template()
+    ramp = np.tile(np.linspace(200.0, 235.0, 8), (8, 1)).astype(np.float32)
+    ds["tb_89_0h"] = (("y", "x"), ramp)
+    ds["tb_89_0v"] = (("y", "x"), ramp + 20.0)
+    stats = {"tb_89_0h": {"mean": 210.0, "std": 20.0}, "tb_89_0v": {"mean": 240.0, "std": 10.0}}
+    a = amsr2_89_inputs(ds, stats)
+    np.testing.assert_allclose(a["tb_89_0h"].values, (ramp - 210.0) / 20.0, rtol=1e-6)
+    np.testing.assert_allclose(a["tb_89_0v"].values, (ramp + 20.0 - 240.0) / 10.0, rtol=1e-6)
+    # At 200 m inside the coarse grid: bilinear, so a linear ramp stays linear (closed form).
+    fine = Grid("EPSG:3413", 6250.0, -6250.0, 200.0, 40, 30)
+    b = amsr2_89_inputs(ds, stats, grid=fine)
+    assert b["tb_89_0h"].shape == (30, 40)
+    x = b["x"].values
+    expect = (200.0 + (x - 1562.5) / 3125.0 * 5.0 - 210.0) / 20.0
+    np.testing.assert_allclose(b["tb_89_0h"].values[0], expect, atol=1e-3)
