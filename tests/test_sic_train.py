@@ -115,23 +115,30 @@ def test_non_finite_loss_stops_naming_the_step(prepared, tmp_path):
     assert not (tmp_path / "w" / "summary.json").exists()
 
 
-def test_train_step_traced_once(prepared, tmp_path):
-    """The step of ``train`` is wrapped in ``chex.assert_max_traces(n=1)``: after the runs above
-    (three ``train`` calls sharing it) more steps through the same program must not retrace."""
+def test_train_step_traced_once(prepared):
+    """The train step under ``chex.assert_max_traces(n=1)``: steps with fixed batch shapes,
+    a donated state and the step counter advancing must never retrace."""
     import jax
+    import ml_collections
     from flax import nnx
 
     from seaice_jax.data.source import TileSource, iterator, make_dataset
     from seaice_jax.models import create_model
-    from seaice_jax.train import _steps, train
-    from seaice_jax.train_steps import flatten_params, init_state, make_mesh, replicate, to_global
+    from seaice_jax.train_steps import (
+        flatten_params,
+        init_state,
+        make_mesh,
+        make_optimizer,
+        make_steps,
+        replicate,
+        to_global,
+    )
 
     cfg = smoke_cfg(prepared)
-    train(cfg, tmp_path)
     g, params = flatten_params(create_model("tiny", 3, rngs=nnx.Rngs(0)))
-    optim = tuple(sorted({**cfg.optim.to_dict(), "decay_steps": cfg.total_steps}.items()))
+    tx, sched = make_optimizer(ml_collections.ConfigDict({**cfg.optim.to_dict(), "decay_steps": 6}))
     mesh = make_mesh()
-    tx, step, _ = _steps(g, optim, mesh, 1, 0.0)
+    step, _ = make_steps(g, tx, sched, mesh, max_traces=1)
     state = replicate(init_state(params, tx), mesh)
     it = iterator(make_dataset(TileSource(prepared, tile=32, stride=32), batch_size=4, seed=1), 1)
     for _ in range(3):
