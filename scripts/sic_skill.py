@@ -9,7 +9,7 @@ inside pack ice: truth < 50 % where the 15 x 15 px mean is > 70 %; the band is t
 
 Usage:
   PYTHONPATH=. python scripts/sic_skill.py --workdir out/sic_s1 --cases /tmp/sim_s1 /tmp/sim_s2 \
-      --out skill_s1.json
+      --days 2021-09-07 --out skill_s1.json
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def regions(truth: np.ndarray, ok: np.ndarray) -> dict[str, np.ndarray]:
     return {"all": ok, "miz": miz, "lead_band_3px": band}
 
 
-def evaluate(workdir: Path, cases: list[Path]) -> dict:
+def evaluate(workdir: Path, cases: list[Path], days: list[str] | None = None) -> dict:
     from seaice_jax.geo import regrid
     from seaice_jax.geo.grids import Grid
     from seaice_jax.io import open_dataset
@@ -74,6 +74,8 @@ def evaluate(workdir: Path, cases: list[Path]) -> dict:
     acc: dict[str, dict[str, list]] = {}
     for case in cases:
         for day in sorted(p for p in (case / "sic").iterdir() if p.is_dir()):
+            if days and day.name not in days:
+                continue
             ds = open_dataset(day / inp_name)
             grid = Grid.from_dataset(ds)
             truth = np.asarray(
@@ -103,9 +105,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workdir", required=True, type=Path)
     ap.add_argument("--cases", required=True, nargs="+", type=Path)
+    ap.add_argument("--days", nargs="*", help="only these dates (e.g. the held-out last date)")
     ap.add_argument("--out", type=Path)
     a = ap.parse_args()
-    res = evaluate(a.workdir, a.cases)
+    res = evaluate(a.workdir, a.cases, a.days)
     text = json.dumps(res, indent=1)
     print(text)
     if a.out:

@@ -90,9 +90,16 @@ def prepare_data(cfg: ml_collections.ConfigDict, workdir: Path) -> Path:
 
 
 @functools.lru_cache(maxsize=8)
-def _steps(graphdef, optim: tuple, mesh, reduce_factor: int, input_noise: float):
+def _steps(
+    graphdef, optim: tuple, mesh, reduce_factor: int, input_noise: float, batch_shape: tuple
+):
     """Optimizer and jitted steps, cached so a second ``train`` call in one process (a resume,
-    a notebook re-run) reuses the compiled programs instead of compiling them again."""
+    a notebook re-run) reuses the compiled programs instead of compiling them again.
+
+    ``batch_shape`` (global batch, tile, tile, channels) is part of the key: each shape gets
+    its own step, traced once (tested with ``chex.assert_max_traces`` in
+    ``tests/test_sic_train.py``; not enforced here, where chex would count the steps of several
+    models trained in one process, e.g. by the demo, as retraces of one function)."""
     tx, sched = make_optimizer(ml_collections.ConfigDict(dict(optim)))
     train_step, eval_step = make_steps(
         graphdef,
@@ -101,7 +108,6 @@ def _steps(graphdef, optim: tuple, mesh, reduce_factor: int, input_noise: float)
         mesh,
         reduce_factor=reduce_factor,
         input_noise=input_noise,
-        max_traces=1,  # fixed batch shapes: a second trace of the step would be a bug
     )
     return tx, train_step, eval_step
 
@@ -193,8 +199,9 @@ def train(
     )
     graphdef, params = flatten_params(model)
     optim = tuple(sorted({**cfg.optim.to_dict(), "decay_steps": total}.items()))
+    batch_shape = (cfg.batch_size, d.tile, d.tile, len(train_src.channels))
     tx, train_step, eval_step = _steps(
-        graphdef, optim, mesh, cfg.loss.reduce_factor, cfg.input_noise
+        graphdef, optim, mesh, cfg.loss.reduce_factor, cfg.input_noise, batch_shape
     )
     state = replicate(init_state(params, tx), mesh)
     ds = make_dataset(

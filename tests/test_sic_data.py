@@ -141,3 +141,72 @@ def test_pipeline_determinism_state_and_host_slices(tmp_path):
     # Epoch 2 is shuffled differently from epoch 1.
     e = make_dataset(src, batch_size=18, seed=3, augment_tiles=False)
     assert not np.array_equal(e[0]["x"], e[1]["x"])
+
+
+def test_ai4arctic_scene_nt_from_its_own_amsr2():
+    from seaice_jax.data.prepare import prepare_ai4arctic
+    from seaice_jax.pm import nasa_team
+
+    rng = np.random.default_rng(0)
+    sar = ("sar_lines", "sar_samples")
+    pm = ("amsr2_lines", "amsr2_samples")
+    # Left half open water TBs, right half consolidated first-year ice TBs (AMSR2 tie points).
+    col = np.arange(6) >= 3
+    tb = {
+        "btemp_18_7v": np.where(col, 252.0, 183.0),
+        "btemp_18_7h": np.where(col, 237.0, 108.0),
+        "btemp_23_8v": np.where(col, 250.0, 196.0),
+        "btemp_36_5v": np.where(col, 247.0, 209.0),
+    }
+    chart = np.where(np.arange(60) >= 30, 10, 0) * np.ones((60, 1))
+    chart[:3] = 255  # masked chart rows
+    ds = xr.Dataset(
+        {
+            "nersc_sar_primary": (sar, rng.normal(-15, 2, (60, 60)).astype(np.float32)),
+            "nersc_sar_secondary": (sar, rng.normal(-25, 2, (60, 60)).astype(np.float32)),
+            "SIC": (sar, chart.astype(np.float32)),
+            **{k: (pm, np.tile(v, (6, 1)).astype(np.float32)) for k, v in tb.items()},
+        }
+    )
+    a = prepare_ai4arctic(ds, name="scene_a", weights=WEIGHTS, window=5, downsample=3)
+    assert a["inputs"].shape == (20, 20, 3) and a["mask"].all()
+    nt = [
+        float(nasa_team(tb["btemp_18_7v"][i], tb["btemp_18_7h"][i], tb["btemp_36_5v"][i]))
+        for i in (0, 5)
+    ]
+    assert nt[0] < 5 and nt[1] > 90
+    np.testing.assert_allclose(a["target"][:, 0], np.round(nt[0] / 10) / 10)
+    np.testing.assert_allclose(a["target"][:, -1], np.round(nt[1] / 10) / 10)
+    # Chart: open water left, consolidated right, the masked first row outside the chart.
+    np.testing.assert_array_equal(a["weight"][5, [0, -1]], [2.0, 1.0])
+    assert a["weight"][0, 0] == WEIGHTS["no_chart"]
+    with pytest.raises(SeaIceError, match="scene_b.*nersc_sar_secondary"):
+        prepare_ai4arctic(
+            ds.drop_vars("nersc_sar_secondary"),
+            name="scene_b",
+            weights=WEIGHTS,
+            window=5,
+            downsample=3,
+        )
+
+
+def test_amsr2_89_inputs_on_3125m_and_200m():
+    from seaice_jax.data.inputs import amsr2_89_inputs
+    from seaice_jax.geo.grids import Grid
+
+    coarse = Grid("EPSG:3413", 0.0, 0.0, 3125.0, 8, 8)
+    ds = coarse.template()
+    ramp = np.tile(np.linspace(200.0, 235.0, 8), (8, 1)).astype(np.float32)
+    ds["tb_89_0h"] = (("y", "x"), ramp)
+    ds["tb_89_0v"] = (("y", "x"), ramp + 20.0)
+    stats = {"tb_89_0h": {"mean": 210.0, "std": 20.0}, "tb_89_0v": {"mean": 240.0, "std": 10.0}}
+    a = amsr2_89_inputs(ds, stats)
+    np.testing.assert_allclose(a["tb_89_0h"].values, (ramp - 210.0) / 20.0, rtol=1e-6)
+    np.testing.assert_allclose(a["tb_89_0v"].values, (ramp + 20.0 - 240.0) / 10.0, rtol=1e-6)
+    # At 200 m inside the coarse grid: bilinear, so a linear ramp stays linear (closed form).
+    fine = Grid("EPSG:3413", 6250.0, -6250.0, 200.0, 40, 30)
+    b = amsr2_89_inputs(ds, stats, grid=fine)
+    assert b["tb_89_0h"].shape == (30, 40)
+    x = b["x"].values
+    expect = (200.0 + (x - 1562.5) / 3125.0 * 5.0 - 210.0) / 20.0
+    np.testing.assert_allclose(b["tb_89_0h"].values[0], expect, atol=1e-3)

@@ -115,23 +115,30 @@ def test_non_finite_loss_stops_naming_the_step(prepared, tmp_path):
     assert not (tmp_path / "w" / "summary.json").exists()
 
 
-def test_train_step_traced_once(prepared, tmp_path):
-    """The step of ``train`` is wrapped in ``chex.assert_max_traces(n=1)``: after the runs above
-    (three ``train`` calls sharing it) more steps through the same program must not retrace."""
+def test_train_step_traced_once(prepared):
+    """The train step under ``chex.assert_max_traces(n=1)``: steps with fixed batch shapes,
+    a donated state and the step counter advancing must never retrace."""
     import jax
+    import ml_collections
     from flax import nnx
 
     from seaice_jax.data.source import TileSource, iterator, make_dataset
     from seaice_jax.models import create_model
-    from seaice_jax.train import _steps, train
-    from seaice_jax.train_steps import flatten_params, init_state, make_mesh, replicate, to_global
+    from seaice_jax.train_steps import (
+        flatten_params,
+        init_state,
+        make_mesh,
+        make_optimizer,
+        make_steps,
+        replicate,
+        to_global,
+    )
 
     cfg = smoke_cfg(prepared)
-    train(cfg, tmp_path)
     g, params = flatten_params(create_model("tiny", 3, rngs=nnx.Rngs(0)))
-    optim = tuple(sorted({**cfg.optim.to_dict(), "decay_steps": cfg.total_steps}.items()))
+    tx, sched = make_optimizer(ml_collections.ConfigDict({**cfg.optim.to_dict(), "decay_steps": 6}))
     mesh = make_mesh()
-    tx, step, _ = _steps(g, optim, mesh, 1, 0.0)
+    step, _ = make_steps(g, tx, sched, mesh, max_traces=1)
     state = replicate(init_state(params, tx), mesh)
     it = iterator(make_dataset(TileSource(prepared, tile=32, stride=32), batch_size=4, seed=1), 1)
     for _ in range(3):
@@ -169,3 +176,42 @@ def test_same_losses_on_1_and_4_devices(prepared, tmp_path):
         assert json.loads(r.stdout.strip().splitlines()[-1])["n"] == n
         out[n] = _losses(work)
     np.testing.assert_allclose(out[4], out[1], rtol=2e-4)
+
+
+def test_cli_train_and_config_errors(prepared, tmp_path, cli):
+    work = tmp_path / "w"
+    args = [
+        "train",
+        "--config",
+        "configs/sic_s1.py:smoke",
+        "--workdir",
+        work,
+        f"--config.data.prepared_dir={prepared}",
+        "--config.data.tile=32",
+        "--config.data.stride=32",
+        "--config.data.threads=1",
+    ]
+    rc, out, err = cli(*args)
+    assert rc == 0, err
+    assert json.loads(out.strip().splitlines()[-1])["steps"] == 6
+    assert (work / "summary.json").is_file() and (work / "checkpoints").is_dir()
+    # Re-running a finished run resumes at the end and trains nothing more.
+    rc, out, _ = cli(*args)
+    assert rc == 0 and len(_losses(work)) == 6
+    rc, _, err = cli(*args[:5], "--config.data.bogus=1")
+    assert rc == 2 and "data.bogus" in err and "Traceback" not in err
+    rc, _, err = cli("train", "--config", "configs/sic_rcm.py:fast", "--workdir", work)
+    assert rc == 2 and "fast" in err
+
+
+@pytest.mark.slow
+def test_smoke_end_to_end_with_simulator(tmp_path, cli):
+    """`seaice-jax train --config configs/sic_<m>.py:smoke` simulates, prepares and trains."""
+    for model in ("s1", "amsr2"):
+        rc, out, err = cli(
+            "train", "--config", f"configs/sic_{model}.py:smoke", "--workdir", tmp_path / model
+        )
+        assert rc == 0, err
+        s = json.loads(out.strip().splitlines()[-1])
+        assert s["training_samples"] > 0 and s["validation_samples"] > 0
+        assert np.isfinite(s["best_val_l1"])
