@@ -47,6 +47,7 @@ print("outputs under", WORK)
 #: notebook name -> module holding its ``CELLS``.
 INDEX = {
     "01_real_inputs": "_nb01_real_inputs",
+    "02_simulated_scene": "_nb02_sim",
     "05_sit_segments_features": "_nb05_sit",
 }
 

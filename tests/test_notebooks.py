@@ -42,11 +42,19 @@ def test_notebooks_match_their_cell_lists(monkeypatch):
         assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
 
 
+@pytest.fixture(scope="module")
+def nb_work(tmp_path_factory) -> Path:
+    """One work folder for all notebooks: the simulated case is made once and reused, as it is
+    when a user runs the notebooks one after the other (each still runs from a fresh kernel and
+    simulates the case itself when it is missing)."""
+    return tmp_path_factory.mktemp("nb_work")
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs(path, data_dir, tmp_path, monkeypatch):
+def test_notebook_runs(path, data_dir, nb_work, monkeypatch):
     monkeypatch.setenv("SEAICE_JAX_DATA", str(data_dir))
     monkeypatch.setenv("SEAICE_JAX_NB_SMALL", "1")
-    monkeypatch.setenv("SEAICE_JAX_NB_WORK", str(tmp_path))
+    monkeypatch.setenv("SEAICE_JAX_NB_WORK", str(nb_work))
     # The kernel picks its inline backend only when MPLBACKEND is unset; with Agg it would
     # silently draw nothing.
     monkeypatch.delenv("MPLBACKEND", raising=False)

@@ -70,7 +70,15 @@ def segment(sigma0: np.ndarray, valid: np.ndarray, cfg) -> tuple[np.ndarray, np.
     if cfg.tiled and jax.device_count() > 1:
         from seaice_jax.segmentation.tiled import icm_tiled
 
-        res = icm_tiled(sigma0, valid, **args)
+        # Pad with invalid rows to an even tile height per device, crop afterwards.
+        step = 2 * jax.device_count()
+        pad = (-sigma0.shape[0]) % step
+        res = icm_tiled(
+            np.pad(np.nan_to_num(sigma0), ((0, pad), (0, 0))),
+            np.pad(valid, ((0, pad), (0, 0))),
+            **args,
+        )
+        res = res._replace(labels=res.labels[: sigma0.shape[0]])
     else:
         res = icm(jnp.asarray(sigma0), jnp.asarray(valid), **args)
     labels = np.asarray(res.labels) + 1  # 1..K, 0 masked
