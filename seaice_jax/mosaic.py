@@ -45,7 +45,7 @@ REASONS = {
 @dataclasses.dataclass(frozen=True)
 class MosaicConfig:
     """Attributes: block edge (px); default sigma (%) of scenes without ``sic_uncertainty``;
-    ``kappa``/``beta`` of the representativeness term; ``crop`` the output to the touched blocks;
+    ``kappa``/``beta`` of the representativeness term; ``crop`` the output to the scenes' box;
     longest side (px) of the quick-look PNG."""
 
     block: int = 2048
@@ -60,21 +60,27 @@ class MosaicConfig:
 class Scene:
     path: str
     blocks: list[tuple[int, int]] = dataclasses.field(default_factory=list)
+    box: tuple[int, int, int, int] | None = None
     failure: int = 0
     message: str = ""
 
 
-def _blocks_of(bounds, grid: Grid, block: int) -> list[tuple[int, int]]:
+def _pixel_box(bounds, grid: Grid) -> tuple[int, int, int, int] | None:
+    """Map bounds -> (row0, col0, row1, col1) pixel box clipped to ``grid`` (None: outside)."""
     left, bottom, right, top = bounds
-    c0 = int(np.floor((left - grid.x0) / grid.res)) // block
-    c1 = int(np.ceil((right - grid.x0) / grid.res) - 1) // block
-    r0 = int(np.floor((grid.y0 - top) / grid.res)) // block
-    r1 = int(np.ceil((grid.y0 - bottom) / grid.res) - 1) // block
-    nr, nc = -(-grid.height // block), -(-grid.width // block)
+    c0 = max(int(np.floor((left - grid.x0) / grid.res)), 0)
+    c1 = min(int(np.ceil((right - grid.x0) / grid.res)), grid.width)
+    r0 = max(int(np.floor((grid.y0 - top) / grid.res)), 0)
+    r1 = min(int(np.ceil((grid.y0 - bottom) / grid.res)), grid.height)
+    return (r0, c0, r1, c1) if r0 < r1 and c0 < c1 else None
+
+
+def _blocks_of(box, block: int) -> list[tuple[int, int]]:
+    r0, c0, r1, c1 = box
     return [
         (r, c)
-        for r in range(max(r0, 0), min(r1, nr - 1) + 1)
-        for c in range(max(c0, 0), min(c1, nc - 1) + 1)
+        for r in range(r0 // block, (r1 - 1) // block + 1)
+        for c in range(c0 // block, (c1 - 1) // block + 1)
     ]
 
 
@@ -89,7 +95,8 @@ def plan(paths: Sequence[str | os.PathLike], grid: Grid, block: int) -> list[Sce
             if da.rio.crs is None:
                 raise SeaIceError(f"{p}: has no coordinate reference system")
             b = transform_bounds(da.rio.crs, grid.pyproj_crs, *da.rio.bounds(), densify_pts=21)
-            s.blocks = _blocks_of(b, grid, block) if np.all(np.isfinite(b)) else []
+            s.box = _pixel_box(b, grid) if np.all(np.isfinite(b)) else None
+            s.blocks = _blocks_of(s.box, block) if s.box else []
             if not s.blocks:
                 s.failure, s.message = OUTSIDE, f"{p}: {REASONS[OUTSIDE]}"
         except SeaIceError as e:
@@ -169,17 +176,27 @@ def _one_device_per_process():
     return [devs[i] for i in sorted(devs)]
 
 
-def _output_grid(
-    grid: Grid, blocks: list[tuple[int, int]], cfg: MosaicConfig
-) -> tuple[Grid, int, int]:
-    """The output grid (the touched blocks' bounding box when cropping) and its block offset."""
-    if not cfg.crop:
-        return grid, 0, 0
-    rs, cs = [b[0] for b in blocks], [b[1] for b in blocks]
-    r0, c0 = min(rs) * cfg.block, min(cs) * cfg.block
-    h = min((max(rs) + 1) * cfg.block, grid.height) - r0
-    w = min((max(cs) + 1) * cfg.block, grid.width) - c0
-    return dataclasses.replace(grid.subgrid(r0, c0, h, w), name=grid.name), r0, c0
+def _output_box(grid: Grid, scenes: list[Scene], cfg: MosaicConfig) -> tuple[int, int, int, int]:
+    """Pixel box of the output: the usable scenes' bounding box when cropping, else the grid."""
+    boxes = [s.box for s in scenes if not s.failure and s.box]
+    if not cfg.crop or not boxes:
+        return (0, 0, grid.height, grid.width)
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _clip(acc: np.ndarray, r0: int, c0: int, box) -> tuple[np.ndarray, int, int] | None:
+    """The part of block sums ``acc`` at grid pixel (r0, c0) inside ``box``, box-relative."""
+    br0, bc0, br1, bc1 = box
+    a0, b0 = max(r0, br0), max(c0, bc0)
+    a1, b1 = min(r0 + acc.shape[1], br1), min(c0 + acc.shape[2], bc1)
+    if a0 >= a1 or b0 >= b1:
+        return None
+    return acc[:, a0 - r0 : a1 - r0, b0 - c0 : b1 - c0], a0 - br0, b0 - bc0
 
 
 def build_mosaic(
@@ -219,7 +236,10 @@ def build_mosaic(
     broken = np.zeros(len(scenes), np.float32)
     fail_path = Path(f"{out}.failures.json")
     if blocks:
-        ogrid, r_off, c_off = _output_grid(grid, blocks, cfg)
+        box = _output_box(grid, scenes, cfg)
+        ogrid = dataclasses.replace(
+            grid.subgrid(box[0], box[1], box[2] - box[0], box[3] - box[1]), name=grid.name
+        )
         from seaice_jax.mosaic_writers import MosaicWriters
 
         with MosaicWriters(ogrid, out, tif, png, cfg, write=pid == 0) as writers:
@@ -243,7 +263,9 @@ def build_mosaic(
                         acc[2] += sums[0] > 0
                         finite[i] += float((sums[0] > 0).sum())
                 acc = allreduce_sum(acc)
-                writers.write(b[0] * cfg.block - r_off, b[1] * cfg.block - c_off, acc)
+                part = _clip(acc, b[0] * cfg.block, b[1] * cfg.block, box)
+                if part is not None:
+                    writers.write(part[1], part[2], part[0])
             finite, broken = allreduce_sum(finite), allreduce_sum(broken)
             for i, s in enumerate(scenes):
                 if not s.failure and broken[i]:

@@ -64,9 +64,10 @@ def test_mosaic_weights_failures_and_outputs(tmp_path):
     assert any("NaN" in f["reason"] for f in fails) and any("outside" in f["reason"] for f in fails)
     with xr.open_dataset(out, decode_coords="all") as m:
         assert m.rio.crs.to_epsg() == 3413
-        # The output is the touched blocks' box, aligned with the pan-Arctic 200 m grid.
+        # The output is the usable scenes' box, pixel-aligned with the pan-Arctic 200 m grid.
         col = (m.x.values[0] - BASE.x[0]) / 200.0
-        assert col == int(col) and int(col) % 128 == 0
+        row = (BASE.y[0] - m.y.values[0]) / 200.0
+        assert (row, col) == (30_000, 20_000) and m.sizes["x"] == 200 and m.sizes["y"] == 250
         pa = m.sel(x=BASE.x[20_010], y=BASE.y[30_010])  # only scene a
         assert float(pa.sic) == pytest.approx(80.0) and float(pa.sic_uncertainty) == pytest.approx(
             5.0

@@ -21,7 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--grid", default="arctic3413_200m", help="named grid [arctic3413_200m]")
     p.add_argument("--like", help="use the grid of this file instead of --grid")
     p.add_argument("--block", type=int, default=2048, help="block edge in pixels [2048]")
-    p.add_argument("--full-grid", action="store_true", help="do not crop to the touched blocks")
+    p.add_argument(
+        "--full-grid", action="store_true", help="do not crop to the scenes' bounding box"
+    )
     p.add_argument("--tif", help="also write a Cloud-Optimised GeoTIFF")
     p.add_argument("--png", help="also write a quick-look PNG")
     p.add_argument(
