@@ -26,6 +26,7 @@ lint: install
 	$(BIN)/ruff format --check seaice_jax tests benchmarks configs
 
 bench: install
+	$(BIN)/python -m pip install -q torch==2.13.0
 	$(BIN)/python -m pip install -q -e ".[dev,bench]"
 	JAX_PLATFORMS=cpu $(BIN)/seaice-jax bench --out BENCHMARKS.json --markdown BENCHMARKS.md
 

@@ -107,7 +107,7 @@ class RandomModelPredictor:
 def _predictor():
     wd = os.environ.get("SEAICE_JAX_BENCH_WORKDIR")
     if wd:
-        from seaice_jax.train import load_predictor
+        from seaice_jax.infer import load_predictor
 
         return load_predictor(wd), f"checkpoint {wd}"
     variant = os.environ.get("SEAICE_JAX_BENCH_VARIANT")
@@ -120,9 +120,11 @@ def _child(path: str, out: str) -> dict:
     import jax
     import xarray as xr
 
+    from seaice_jax.blocks import limit_read_cache
     from seaice_jax.infer import InferenceConfig, predict_scene
 
     pred, name = _predictor()
+    limit_read_cache()  # as `seaice-jax predict` does
     ds = xr.open_dataset(path, decode_coords="all")
     side = ds.sizes["x"]
     t0 = time.perf_counter()

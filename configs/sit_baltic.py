@@ -22,7 +22,12 @@ def get_config(arg=None):
     c.texture = dict(window=7, levels=16, lo_db=-30.0, hi_db=0.0)
     # Feature selection: "correlation" (|r| > min_abs_r, the paper), "lasso", "all".
     c.fit = dict(selection="correlation", min_abs_r=0.25)
+    # Post-processing: map estimates onto the chart range per chart polygon; "level" is the
+    # paper's [SIT_MIN, SIT_MAX]; "deformed" lets the top reach SIT_MAX x DEFORM where the chart
+    # has a deformation degree (the paper's rule: deformed ~ level x degree), needed when the
+    # points measure deformed ice too (the simulated Baltic scenario); no effect without DEFORM.
     c.normalise = True
+    c.chart_range = "deformed"
     if arg == "smoke":
         c.icm.max_iter = 20
         c.texture.window = 5

@@ -27,7 +27,7 @@ KEYS = ("mae", "rmse", "r2", "bias")
 
 
 def _predictors(args) -> dict:
-    from seaice_jax.train import load_predictor
+    from seaice_jax.infer import load_predictor
 
     named = {"s1": args.s1, "rcm": args.rcm, "amsr2_89": args.amsr2_89}
     return {k: load_predictor(v) for k, v in named.items() if v}

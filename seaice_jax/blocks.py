@@ -82,6 +82,10 @@ def _create(
             setattr(v, k, val)
         if georef:
             v.grid_mapping = "spatial_ref"
+        # Cache two rows of chunks (block writes touch one row at a time) instead of netCDF-C's
+        # 64 MB per variable, so memory stays flat with the raster's width.
+        row_bytes = 4 * cs[0] * cs[1] * -(-grid.width // cs[1])
+        v.set_var_chunk_cache(size=max(2 * row_bytes, 1 << 22), nelems=1009, preemption=0.75)
     nc.Conventions = "CF-1.8"
     nc.institution = "seaice-jax"
     for k, val in attrs.items():
@@ -124,6 +128,12 @@ def streaming_netcdf(
             raise
         with write_errors(path):
             nc.close()
+
+
+def limit_read_cache(mbytes: int = 16) -> None:
+    """Cap netCDF-C's per-variable chunk cache (default 64 MB) for files opened from now on:
+    streaming reads touch one row of chunks at a time, so a large cache only holds memory."""
+    netCDF4.set_chunk_cache(size=mbytes << 20)
 
 
 def open_product(path: str | os.PathLike) -> xr.Dataset:

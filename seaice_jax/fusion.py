@@ -139,8 +139,12 @@ def params_from_config(cfg) -> FusionParams:
     )
 
 
-def weather_from_tb(tb: xr.Dataset, grid: Grid, path: str = "tb") -> np.ndarray:
-    """The 18.7/89 GHz weather mask of ``tb`` (``tb_18_7h/v``, ``tb_89_0h/v``), nearest on ``grid``."""
+def weather_from_tb(tb: xr.Dataset, path: str = "tb") -> xr.DataArray:
+    """The 18.7/89 GHz weather mask of ``tb`` (``tb_18_7h/v``, ``tb_89_0h/v``) on its own grid.
+
+    Returns:
+      float32 DataArray (1 = weather over open water, 0 = not), georeferenced like ``tb``.
+    """
     from seaice_jax.pm import weather_mask_89
 
     need = ("tb_18_7h", "tb_18_7v", "tb_89_0h", "tb_89_0v")
@@ -148,15 +152,26 @@ def weather_from_tb(tb: xr.Dataset, grid: Grid, path: str = "tb") -> np.ndarray:
     if missing:
         raise file_error(path, f"lacks {missing} for the weather mask")
     m = np.asarray(weather_mask_89(*(jnp.asarray(tb[v].values, jnp.float32) for v in need)))
-    da = tb[need[0]].copy(data=m.astype(np.float32))
-    return np.asarray(regrid(da, grid, "nearest").values) > 0.5
+    return tb[need[0]].copy(data=m.astype(np.float32)).rename("weather_mask_89")
+
+
+def _apply_weather(sic: xr.DataArray, weather: xr.DataArray) -> xr.DataArray:
+    """PM ``sic`` set to 0 where most of its pixel is flagged, on the product's own grid.
+
+    Masking before interpolation keeps the mask's footprint: a 25 km flagged cell zeroed on the
+    200 m grid after bilinear interpolation would cut a square hole into the ice edge.
+    """
+    g = Grid.from_dataset(sic)
+    coarser = Grid.from_dataset(weather).res < g.res * 0.99
+    frac = np.asarray(regrid(weather, g, "average" if coarser else "nearest").values)
+    return sic.where(~(np.nan_to_num(frac) > 0.5), 0.0)
 
 
 def fuse_datasets(
     products: dict[str, xr.Dataset],
     grid: Grid,
     cfg,
-    weather: np.ndarray | None = None,
+    weather: xr.DataArray | np.ndarray | None = None,
     *,
     warn=print,
 ) -> xr.Dataset:
@@ -166,7 +181,9 @@ def fuse_datasets(
       products: name (one of :data:`PRODUCTS`) -> georeferenced dataset; missing names are absent.
       grid: output grid (each product is averaged onto it when finer, bilinear when coarser).
       cfg: ``configs/fusion.py`` config.
-      weather: optional (H, W) bool weather mask on ``grid``.
+      weather: optional weather mask (True/1 = weather over open water): a georeferenced
+        DataArray on its own grid (applied to each PM product on the product's grid, before
+        regridding) or an (H, W) bool array on ``grid`` (applied in :func:`fuse`).
       warn: called with a one-line message for each product that is skipped.
 
     Returns:
@@ -177,8 +194,10 @@ def fuse_datasets(
       SeaIceError: unknown product name, or no product covers the grid.
     """
     sics, sigmas = [], []
+    native_mask = weather if isinstance(weather, xr.DataArray) and cfg.weather_mask else None
     for name in PRODUCTS:
-        s, u = _on_grid(products.get(name), name, grid, cfg, warn)
+        mask = native_mask if name in ("amsr2_89", "nt") else None
+        s, u = _on_grid(products.get(name), name, grid, cfg, warn, mask)
         sics.append(s)
         sigmas.append(u)
     unknown = sorted(set(products) - set(PRODUCTS))
@@ -187,7 +206,8 @@ def fuse_datasets(
     if all(np.isnan(s).all() for s in sics):
         raise SeaIceError(f"no product has valid SIC on the output grid {grid.name or grid.crs}")
     params = dataclasses.replace(params_from_config(cfg), target_res_m=float(grid.res))
-    w = np.zeros(grid.shape, bool) if weather is None or not cfg.weather_mask else weather
+    on_grid = isinstance(weather, np.ndarray) and cfg.weather_mask
+    w = np.asarray(weather, bool) if on_grid else np.zeros(grid.shape, bool)
     f, u, d = fuse(
         jnp.asarray(np.stack(sics)), jnp.asarray(np.stack(sigmas)), jnp.asarray(w), params
     )
@@ -203,13 +223,15 @@ def fuse_datasets(
     return out
 
 
-def _on_grid(ds, name: str, grid: Grid, cfg, warn) -> tuple[np.ndarray, np.ndarray]:
+def _on_grid(ds, name: str, grid: Grid, cfg, warn, weather=None) -> tuple[np.ndarray, np.ndarray]:
     empty = np.full(grid.shape, np.nan, np.float32)
     if ds is None:
         return empty, empty
     src = ds.attrs.get("source_path", name)
     sic = pick_var(ds, "sic", src)
     method = "bilinear" if Grid.from_dataset(sic).res > grid.res * 1.01 else "average"
+    if weather is not None:
+        sic = _apply_weather(sic, weather)
     try:
         s = np.asarray(regrid(sic, grid, method).values, np.float32)
     except SeaIceError as e:  # grids that do not overlap: skip this product, fuse the rest

@@ -289,6 +289,19 @@ def predict_scene(
     return Path(out)
 
 
+def load_predictor(workdir: str | os.PathLike) -> Predictor:
+    """The trained model of a training folder (``seaice_jax.train.load_predictor`` contract;
+    the SIC area implements it in ``seaice_jax.predictor``)."""
+    try:
+        from seaice_jax.train import load_predictor as load
+    except ImportError:
+        try:
+            from seaice_jax.predictor import load_predictor as load
+        except ImportError:
+            raise SeaIceError(f"{workdir}: this installation has no trained-model loader") from None
+    return load(workdir)
+
+
 def load_floors(workdir: str | os.PathLike) -> tuple[float, float, float]:
     """Uncertainty floors stored beside a checkpoint, else :data:`DEFAULT_FLOORS`."""
     f = Path(workdir) / UNCERTAINTY_FILE

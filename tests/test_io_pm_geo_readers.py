@@ -289,3 +289,23 @@ def test_cli_info_json(data_dir, cli, tmp_path):
     write_l3(p, freq="89")
     d = json.loads(cli("info", p, "--json")[1])
     assert d["crs"] == "EPSG:3411" and d["variables"]["tb_89_0h"]["units"] == "K"
+
+
+def test_nsidc0051_south_layout(tmp_path):
+    # Southern hemisphere: 316 x 332 on EPSG:3412 with pss25 lat/lon files (int32, deg x 1e5).
+    from seaice_jax.geo import Grid
+
+    g = Grid("EPSG:3412", -3_950_000.0, 4_350_000.0, 25_000.0, 316, 332)
+    lon, lat = g.lonlat()
+    (np.round(lat * 1e5).astype("<i4")).tofile(tmp_path / "pss25lats_v3.dat")
+    (np.round(lon * 1e5).astype("<i4")).tofile(tmp_path / "pss25lons_v3.dat")
+    raw = RNG.integers(0, 256, g.shape).astype(np.uint8)
+    prefix = b"00255\x00  316\x00  332\x00"
+    header = prefix + b" " * (300 - len(prefix))
+    (tmp_path / "nt_20171002_f17_v1.1_s.bin").write_bytes(header + raw.tobytes())
+    ds = open_dataset(tmp_path / "nt_20171002_f17_v1.1_s.bin")
+    assert ds.rio.crs.to_epsg() == 3412 and ds.attrs["hemisphere"] == "south"
+    np.testing.assert_array_equal(np.isnan(ds.sic.values), raw > 250)
+    np.testing.assert_allclose(ds.sic.values[raw <= 250], raw[raw <= 250] / 2.5, rtol=1e-6)
+    np.testing.assert_array_equal(ds.land_mask.values == 1, (raw == 253) | (raw == 254))
+    np.testing.assert_allclose(ds.lat.values, lat, atol=1e-5)

@@ -122,3 +122,21 @@ def test_fuse_cli(tmp_path, cli):
         np.testing.assert_allclose(ds.sic.values, expect, rtol=1e-5)
     rc, _, err = cli("fuse", "--out", tmp_path / "g.nc")
     assert rc == 2 and "at least one" in err and not (tmp_path / "g.nc").exists()
+
+
+def test_weather_mask_applied_on_the_pm_grid():
+    fine = Grid("EPSG:3413", 0.0, 100_000.0, 200.0, 250, 250)  # 50 km: two NT cells wide
+    nt = Grid("EPSG:3413", 0.0, 100_000.0, 25_000.0, 2, 2)
+    pm3 = Grid("EPSG:3413", 0.0, 100_000.0, 3_125.0, 16, 16)
+    flag = np.zeros(pm3.shape, np.float32)
+    flag[:8, :8] = 1.0  # all of NT cell (0, 0)
+    flag[8:, 8:11] = 1.0  # 3/8 of NT cell (1, 1): below half, kept
+    weather = pm3.template()
+    weather["w"] = (("y", "x"), flag)
+    cfg = config.get("configs/fusion.py")
+    out = fusion.fuse_datasets({"nt": _product(nt, 60.0)}, fine, cfg, weather["w"])
+    s = out.sic.values
+    # Bilinear between NT cell centres (12.5 and 37.5 km): zero up to the first centre, 60 beyond
+    # the last; a mask applied after interpolation would have zeroed the whole 25 km square.
+    assert np.all(s[:60, :60] == 0.0) and np.all(s[190:, 190:] == pytest.approx(60.0))
+    assert 0 < s[100, 100] < 60

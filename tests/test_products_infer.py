@@ -114,3 +114,20 @@ def test_fit_floors_reach_68_percent_coverage():
     cover = np.mean(np.abs(sic - truth) <= unc)
     assert abs(cover - 0.6827) < 0.01
     assert floors[0] < floors[2] < floors[1]
+
+
+def test_predict_cli_bad_workdir_is_one_line(tmp_path, cli):
+    from seaice_jax.io.writers import write_netcdf
+
+    write_netcdf(scene(40, 40), tmp_path / "s.nc")
+    rc, _, err = cli(
+        "predict",
+        "--workdir",
+        tmp_path / "nope",
+        "--input",
+        tmp_path / "s.nc",
+        "--out",
+        tmp_path / "o.nc",
+    )
+    assert rc == 2 and "nope" in err and err.count("\n") == 1
+    assert not (tmp_path / "o.nc").exists()

@@ -100,7 +100,9 @@ def test_georectify_swath_and_crs_inputs_to_mercator_with_gshhg_land(tmp_path):
     x, y = Transformer.from_crs("EPSG:4326", g.crs, always_xy=True).transform(lon_c, lat_c)
     win = g.subgrid(int((g.y0 - y) / g.res) - 40, int((x - g.x0) / g.res) - 40, 80, 80)
     # An unprojected swath: a lon/lat lattice with sigma0 linear in latitude.
-    lat, lon = np.meshgrid(np.linspace(64.8, 65.3, 150), np.linspace(24.3, 25.7, 160), indexing="ij")
+    lat, lon = np.meshgrid(
+        np.linspace(64.8, 65.3, 150), np.linspace(24.3, 25.7, 160), indexing="ij"
+    )
     ds = xr.Dataset({"hh": (("y", "x"), (-20 + 10 * (lat - 65)).astype(np.float32))})
     out = georectify(ds, win, lon=lon, lat=lat)
     wlon, wlat = win.lonlat()
@@ -117,3 +119,24 @@ def test_georectify_swath_and_crs_inputs_to_mercator_with_gshhg_land(tmp_path):
     assert np.nanmean(coarse.hh.values) == pytest.approx(np.nanmean(out.hh.values), abs=0.05)
     with pytest.raises(SeaIceError, match="no CRS"):
         georectify(ds, win)
+
+
+def test_slope_fit_over_chart_ice_excludes_open_water(tmp_path):
+    import shapely
+
+    from seaice_jax.io.charts import write_chart
+    from seaice_jax.sar.calibration import fit_slope_over_chart_ice
+    from seaice_jax.sit.synthetic import baltic_grid
+
+    g = baltic_grid(60)
+    x0, y0, x1, y1 = g.bounds
+    xm = x0 + (x1 - x0) / 3
+    polys = [shapely.box(x0, y0, xm, y1), shapely.box(xm, y0, x1, y1)]
+    write_chart(tmp_path / "c.shp", polys, {"CT": ["01", "92"], "POLY_TYPE": ["W", "I"]}, g.crs)
+    rng = np.random.default_rng(3)
+    theta = np.tile(np.linspace(20, 45, 60), (60, 1))
+    s0 = -14.0 - 0.22 * (theta - 35) + rng.normal(0, 0.5, theta.shape)
+    s0[:, :20] = -12.0 - 0.6 * (theta[:, :20] - 35)  # wind-roughened water, steeper
+    fit = fit_slope_over_chart_ice(s0, theta, tmp_path / "c.shp", g)
+    assert fit["slope"] == pytest.approx(-0.22, abs=0.02)
+    assert fit["n"] == pytest.approx(60 * 40, rel=0.05)

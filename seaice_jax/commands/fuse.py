@@ -49,12 +49,11 @@ def run(args: argparse.Namespace) -> int:
         grid = min((Grid.from_dataset(d) for d in products.values()), key=lambda g: g.res)
     weather = None
     if args.tb and cfg.weather_mask:
-        weather = fusion.weather_from_tb(open_product(args.tb), grid, args.tb)
+        weather = fusion.weather_from_tb(open_product(args.tb), args.tb)
     elif "nt" in products and "weather_mask_89" in products["nt"] and cfg.weather_mask:
-        from seaice_jax.blocks import pick_var, regrid
+        from seaice_jax.blocks import pick_var
 
-        m = regrid(pick_var(products["nt"], "weather_mask_89", paths["nt"]), grid, "nearest")
-        weather = m.values > 0.5
+        weather = pick_var(products["nt"], "weather_mask_89", paths["nt"])
     notes: list[str] = []  # skipped products: printed on success, part of the one-line error else
     try:
         out = fusion.fuse_datasets(products, grid, cfg, weather, warn=notes.append)

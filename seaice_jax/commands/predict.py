@@ -24,17 +24,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from seaice_jax import infer
-    from seaice_jax.blocks import open_product
-    from seaice_jax.errors import SeaIceError
+    from seaice_jax.blocks import limit_read_cache, open_product
 
-    try:
-        from seaice_jax.train import load_predictor
-    except ImportError:
-        raise SeaIceError(
-            "predict: this installation has no trained-model loader (seaice_jax.train)"
-        ) from None
+    limit_read_cache()
     ds = open_product(args.input)
-    predictor = load_predictor(args.workdir)
+    predictor = infer.load_predictor(args.workdir)
     cfg = infer.InferenceConfig(
         overlap=args.overlap,
         batch_size=args.batch_size,

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from seaice_jax.errors import SeaIceError
+
 DEFAULT_CONFIG = "configs/sit_baltic.py"
 
 
@@ -21,8 +23,13 @@ def _cfg(args):
 
 
 # (section.key, smallest allowed value): sizes and counts that must be positive.
-_MINIMA = (("icm.k", 2), ("icm.max_iter", 0), ("icm.min_segment_px", 0), ("texture.window", 3),
-           ("texture.levels", 2))
+_MINIMA = (
+    ("icm.k", 2),
+    ("icm.max_iter", 0),
+    ("icm.min_segment_px", 0),
+    ("texture.window", 3),
+    ("texture.levels", 2),
+)
 
 
 def _check_cfg(cfg) -> None:
@@ -33,6 +40,13 @@ def _check_cfg(cfg) -> None:
             raise SeaIceError(f"config key '{key}': must be >= {lo}, got {cfg[sec][name]}")
     if "texture" in cfg and "window" in cfg.texture and cfg.texture.window % 2 == 0:
         raise SeaIceError(f"config key 'texture.window': must be odd, got {cfg.texture.window}")
+    if cfg.get("chart_range", "level") not in ("level", "deformed"):
+        raise SeaIceError(
+            f"config key 'chart_range': 'level' or 'deformed', got {cfg.chart_range!r}"
+        )
+    sel = cfg.get("fit", {}).get("selection", "correlation")
+    if sel not in ("all", "correlation", "lasso"):
+        raise SeaIceError(f"config key 'fit.selection': all, correlation or lasso, got {sel!r}")
 
 
 def _note(msgs) -> None:
@@ -131,7 +145,7 @@ def cmd_predict(args) -> int:
     cfg = _cfg(args)
     model = SITModel.load(args.coef)
     (s,) = _seasons([args.season], cfg)
-    raw, est = estimate(s.products, model, cfg.normalise)
+    raw, est = estimate(s.products, model, cfg.normalise, cfg.chart_range)
     base = SITModel.load(args.baseline_coef) if args.baseline_coef else None
     blm = baseline_map(s, base) if base else np.full(raw.shape, np.nan, np.float32)
     write_product(

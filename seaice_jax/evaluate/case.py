@@ -99,10 +99,12 @@ def make_products(
         prods["pansharpen_baseline"] = _on(grid, sic=sharp)
     cfg = fusion_cfg or get_config("configs/fusion.py")
     weather = None
-    if "weather_mask_89" in nt:
-        weather = (
-            np.asarray(regrid(pick_var(nt, "weather_mask_89", "nt"), grid, "nearest").values) > 0.5
-        )
+    tb_path = day / "amsr2_3125m.nc"
+    need = {"tb_18_7h", "tb_18_7v", "tb_89_0h", "tb_89_0v"}
+    if tb_path.exists() and need <= set((tb := open_product(tb_path)).data_vars):
+        weather = fusion.weather_from_tb(tb, tb_path)  # 3.125 km: finer than NT's own mask
+    elif "weather_mask_89" in nt:
+        weather = pick_var(nt, "weather_mask_89", "nt")
     prods["fused"] = fusion.fuse_datasets(native, grid, cfg, weather, warn=lambda m: None)
     for name, ds in prods.items():
         write_netcdf(ds, out_dir / f"{name}.nc")

@@ -178,6 +178,8 @@ def open_amsr2_l1(path: Path) -> xr.Dataset:
     """
     with h5py.File(path, "r") as f:
         groups = _swath_groups(list(f.keys()))
+        if not groups:
+            raise file_error(path, "no 'Brightness Temperature (resNN,F.FGHz,P)' dataset")
         std = {
             ("18_7", "h"),
             ("18_7", "v"),

@@ -61,6 +61,7 @@ class HighResTransformer(nnx.Module):
             raise ValueError("dims, depths and heads must be non-empty and of equal length")
         self.full_res = full_res
         self.levels = len(dims)
+        self.window = window
         self.in_norm = nnx.LayerNorm(in_channels, rngs=rngs)
         self.stem = ConvBlock(in_channels, stem, rngs=rngs)
         downs, encs, ups, fuses, decs = [], [], [], [], []
@@ -94,6 +95,12 @@ class HighResTransformer(nnx.Module):
     def stride(self) -> int:
         """Total down-sampling factor: H and W must be multiples of it."""
         return 2**self.levels
+
+    @property
+    def pad_multiple(self) -> int:
+        """A size that always works: the stride times the bottleneck window (inference pads to
+        it; training tiles need only the stride when the bottleneck map divides the window)."""
+        return 2**self.levels * max(self.window, 1)
 
     def __call__(self, x: jax.Array) -> jax.Array:
         """Map ``(B, H, W, C)`` inputs to ``(B, H, W)`` SIC fractions in [0, 1]."""

@@ -191,3 +191,25 @@ def georectify(
         raise SeaIceError("georectify: the scene has no CRS and no lon/lat were given")
     out["land_mask"] = (("y", "x"), np.asarray(geo.land_mask(grid), np.uint8))
     return out
+
+
+def fit_slope_over_chart_ice(
+    sigma0_db: np.ndarray, incidence_deg: np.ndarray, chart, grid, min_sic: float = 90.0
+) -> dict[str, float]:
+    """The paper's slope fit: least squares over the pixels the day's ice chart calls ice.
+
+    Open water is left out because its incidence dependence follows the instantaneous wave
+    spectrum (Karvonen et al., section 3).
+
+    Args:
+      sigma0_db, incidence_deg: (H, W) on ``grid``; chart: a chart path or
+        :class:`~seaice_jax.io.charts.Chart`; grid: the scene's grid; min_sic: chart SIC (%) at or
+        above which a pixel counts as ice.
+
+    Returns:
+      As :func:`fit_incidence_slope`.
+    """
+    from seaice_jax.io.charts import rasterize_chart
+
+    sic = rasterize_chart(chart, grid, what="sic")
+    return fit_incidence_slope(sigma0_db, incidence_deg, np.nan_to_num(sic, nan=-1.0) >= min_sic)

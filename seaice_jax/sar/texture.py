@@ -24,6 +24,7 @@ Masked pixels are filled with the mean of the valid ones before filtering and ge
 from __future__ import annotations
 
 import functools
+import math
 
 import jax
 import jax.numpy as jnp
@@ -59,6 +60,16 @@ def _box_valid(p: jax.Array, w: int) -> jax.Array:
     return (c[:, w:] - c[:, :-w]) / (w * w)
 
 
+def _box_sum_int(p: jax.Array, w: int) -> jax.Array:
+    """Integer sums over every full w x w window of ``p`` (H + w - 1, W + w - 1, ...)."""
+    c = jnp.cumsum(p, axis=0)
+    c = jnp.concatenate([jnp.zeros_like(c[:1]), c], axis=0)
+    c = c[w:] - c[:-w]
+    c = jnp.cumsum(c, axis=1)
+    c = jnp.concatenate([jnp.zeros_like(c[:, :1]), c], axis=1)
+    return c[:, w:] - c[:, :-w]
+
+
 def _fill(x, valid):
     m = jnp.sum(jnp.where(valid, x, 0.0)) / jnp.maximum(valid.sum(), 1)
     return jnp.where(valid, x, m)
@@ -81,8 +92,14 @@ def entropy(x: jax.Array, valid: jax.Array, w: int, levels: int, lo: float, hi: 
       (H, W) float32, NaN where not valid.
     """
     q = quantise(_fill(x, valid), levels, lo, hi)
-    p = box_mean(jax.nn.one_hot(q, levels, dtype=jnp.float32), w)
-    h = -jnp.sum(jnp.where(p > 1e-9, p * jnp.log2(jnp.maximum(p, 1e-9)), 0.0), axis=-1)
+    r = w // 2
+    qp = jnp.pad(q, r, mode="symmetric")
+    # Integer tone counts per window (exact), then H = log2 N - sum_k c_k log2 c_k / N with a
+    # lookup table of c log2 c for c = 0..N: no logarithm per pixel and tone.
+    counts = _box_sum_int(jax.nn.one_hot(qp, levels, dtype=jnp.int32), w)
+    n = w * w
+    table = jnp.asarray([0.0] + [c * math.log2(c) for c in range(1, n + 1)], jnp.float32)
+    h = math.log2(n) - table[counts].sum(-1) / n
     return jnp.where(valid, h, jnp.nan)
 
 

@@ -112,38 +112,65 @@ def data_cost(x: jax.Array, means: jax.Array, variances: jax.Array) -> jax.Array
     return 0.5 * d.sum(-1)
 
 
-def _neighbour_counts(labels, valid, k, top, bottom):
-    """(H, W, K): how many valid 4-neighbours carry each class; halo rows give the tile's outside."""
-    lab = jnp.concatenate([top[0], labels, bottom[0]], axis=0)
-    val = jnp.concatenate([top[1], valid, bottom[1]], axis=0)
-    lab = jnp.pad(lab, ((0, 0), (1, 1)))
-    val = jnp.pad(val, ((0, 0), (1, 1)))
-    oh = jax.nn.one_hot(lab, k, dtype=jnp.float32) * val[..., None]
-    h, w = labels.shape
-    return oh[:h, 1:-1] + oh[2:, 1:-1] + oh[1:-1, :w] + oh[1:-1, 2:]
-
-
 def half_sweep(labels, valid, cost, beta, colour, row0, top, bottom):
     """Update the pixels of one checkerboard colour to their local energy minimum.
 
+    Only the pixels of that colour are evaluated ("red-black" layout): even rows hold them at
+    columns ``colour::2``, odd rows at ``1 - colour::2``, so the work is half a full-image update.
+    The global colour is (row0 + row + col) % 2; ``row0`` must be even (tiles of even height).
+
     Args:
       labels: (H, W) int32; valid: (H, W) bool; cost: (H, W, K) data cost; beta: Potts weight;
-      colour: 0 or 1 (parity of global row + col); row0: global row of this tile's first row;
+      colour: 0 or 1 (static); row0: global row of this tile's first row (even);
       top, bottom: (labels (1, W), valid (1, W)) halo rows just outside the tile.
 
     Returns:
       (new labels, number of pixels changed).
     """
     h, w = labels.shape
+    if h % 2 or w % 2:  # pad to even sizes with invalid pixels (static shapes), crop back
+        ph, pw = h % 2, w % 2
+        top = (jnp.pad(top[0], ((0, 0), (0, pw))), jnp.pad(top[1], ((0, 0), (0, pw))))
+        bottom = (jnp.pad(bottom[0], ((0, 0), (0, pw))), jnp.pad(bottom[1], ((0, 0), (0, pw))))
+        if ph:  # the padded row sits between the tile and its bottom halo: hide the halo
+            bottom = (bottom[0], jnp.zeros_like(bottom[1]))
+        lab, n = half_sweep(
+            jnp.pad(labels, ((0, ph), (0, pw))),
+            jnp.pad(valid, ((0, ph), (0, pw))),
+            jnp.pad(cost, ((0, ph), (0, pw), (0, 0))),
+            beta,
+            colour,
+            row0,
+            top,
+            bottom,
+        )
+        return lab[:h, :w], n
     k = cost.shape[-1]
-    counts = _neighbour_counts(labels, valid, k, top, bottom)
-    local = cost + beta * (counts.sum(-1, keepdims=True) - counts)
-    best = jnp.argmin(local, axis=-1).astype(jnp.int32)
-    cur = jnp.take_along_axis(local, jnp.clip(labels, 0, k - 1)[..., None], axis=-1)[..., 0]
-    better = jnp.min(local, axis=-1) < cur  # strict: ties keep the label, so the loop terminates
-    rows = jnp.arange(h)[:, None] + row0
-    mine = ((rows + jnp.arange(w)[None]) % 2 == colour) & valid & better
-    return jnp.where(mine, best, labels), mine.sum()
+    # Extended map: halo rows above/below, invalid columns left/right; -1 marks "no neighbour".
+    lab = jnp.concatenate([top[0], labels, bottom[0]], axis=0)
+    val = jnp.concatenate([top[1], valid, bottom[1]], axis=0)
+    ext = jnp.pad(jnp.where(val, lab, -1), ((0, 0), (1, 1)), constant_values=-1)
+    out, changed = labels, 0
+    for r0, c0 in ((0, colour % 2), (1, 1 - colour % 2)):
+        rs, cs = slice(r0, h, 2), slice(c0, w, 2)
+        nbs = (
+            ext[r0 : r0 + h : 2, 1 + c0 : 1 + c0 + w : 2],  # up
+            ext[r0 + 2 : r0 + 2 + h : 2, 1 + c0 : 1 + c0 + w : 2],  # down
+            ext[r0 + 1 : r0 + 1 + h : 2, c0 : c0 + w : 2],  # left
+            ext[r0 + 1 : r0 + 1 + h : 2, 2 + c0 : 2 + c0 + w : 2],  # right
+        )
+        same = sum(jax.nn.one_hot(nb, k, dtype=cost.dtype) for nb in nbs)  # -1 -> all zeros
+        nvalid = sum((nb >= 0).astype(cost.dtype) for nb in nbs)
+        local = cost[rs, cs] + beta * (nvalid[..., None] - same)
+        cur_lab = labels[rs, cs]
+        best = jnp.argmin(local, axis=-1).astype(jnp.int32)
+        cur = jnp.take_along_axis(local, jnp.clip(cur_lab, 0, k - 1)[..., None], axis=-1)[..., 0]
+        # strict: ties keep the label, so the loop terminates
+        upd = valid[rs, cs] & (jnp.min(local, axis=-1) < cur)
+        out = out.at[rs, cs].set(jnp.where(upd, best, cur_lab))
+        changed = changed + upd.sum()
+    del row0  # even by contract: the colour pattern of the tile equals the global one
+    return out, changed
 
 
 def energy(x, labels, valid, means, variances, beta) -> jax.Array:

@@ -38,14 +38,14 @@ def baseline_map(s: Season, base: SITModel) -> np.ndarray:
 
 
 def evaluate_season(
-    s: Season, models: dict[str, SITModel], normalise: bool = True
+    s: Season, models: dict[str, SITModel], normalise: bool = True, chart_range: str = "level"
 ) -> tuple[dict, dict]:
     """Table 1 statistics for the estimate and each baseline on the season's measurements.
 
     Returns:
       (table {name: {"l1d","bias","rmsd","r","n"}}, maps {name: (H, W)}).
     """
-    raw, est = estimate(s.products, models["estimate"], normalise)
+    raw, est = estimate(s.products, models["estimate"], normalise, chart_range)
     maps = {
         "estimate": est,
         "estimate_unnormalised": raw,
@@ -66,7 +66,9 @@ def compare_selections(train: Season, test: Season, cfg) -> dict:
     base = fit(train.feats, y, train.period, "none")
     for sel in ("all", "correlation", "lasso"):
         m = fit(train.feats, y, train.period, sel, cfg.fit.min_abs_r)
-        table, _ = evaluate_season(test, {"estimate": m, "ic_hightsi_linear": base})
+        table, _ = evaluate_season(
+            test, {"estimate": m, "ic_hightsi_linear": base}, cfg.normalise, cfg.chart_range
+        )
         out[sel] = {"terms": m.terms, **table["estimate"]}
     return out
 
@@ -92,7 +94,7 @@ def run(
         models["estimate"] = refit(
             models["estimate"], extra.feats, extra.points["thickness"], extra.period
         )
-    table, maps = evaluate_season(test, models)
+    table, maps = evaluate_season(test, models, cfg.normalise, cfg.chart_range)
     models["estimate"].save(out / "coefficients.json")
     models["ic_hightsi_linear"].save(out / "coefficients_no_sar.json")
     result = {

@@ -70,7 +70,15 @@ def segment(sigma0: np.ndarray, valid: np.ndarray, cfg) -> tuple[np.ndarray, np.
     if cfg.tiled and jax.device_count() > 1:
         from seaice_jax.segmentation.tiled import icm_tiled
 
-        res = icm_tiled(sigma0, valid, **args)
+        # Pad with invalid rows to an even tile height per device, crop afterwards.
+        step = 2 * jax.device_count()
+        pad = (-sigma0.shape[0]) % step
+        res = icm_tiled(
+            np.pad(np.nan_to_num(sigma0), ((0, pad), (0, 0))),
+            np.pad(valid, ((0, pad), (0, 0))),
+            **args,
+        )
+        res = res._replace(labels=res.labels[: sigma0.shape[0]])
     else:
         res = icm(jnp.asarray(sigma0), jnp.asarray(valid), **args)
     labels = np.asarray(res.labels) + 1  # 1..K, 0 masked
@@ -156,9 +164,16 @@ def _notes(valid, chart) -> list[str]:
 
 
 def estimate(
-    p: SceneProducts, model: SITModel, normalise: bool = True
+    p: SceneProducts, model: SITModel, normalise: bool = True, chart_range: str = "level"
 ) -> tuple[np.ndarray, np.ndarray]:
     """Segment-wise regression SIT and its chart-normalised version, both (H, W) in m.
+
+    Args:
+      p: scene products; model: fitted regression; normalise: map onto the chart range;
+      chart_range: "level" maps onto [SIT_MIN, SIT_MAX] (the paper); "deformed" raises the upper
+        bound to SIT_MAX x DEFORM where the chart gives a deformation degree (the paper's rule
+        that deformed ice is about level ice times the degree), for references that measure
+        deformed ice too.
 
     Segments without chart thickness (open water, outside the chart) get NaN.
     """
@@ -170,7 +185,12 @@ def estimate(
     raw = np.where(ice, raw, np.nan)
     if not normalise:
         return raw, raw
-    return raw, normalise_to_chart(raw, p.chart["sit_min"], p.chart["sit_avg"], p.chart["sit_max"])
+    hi = p.chart["sit_max"]
+    if chart_range == "deformed" and "deform" in p.chart:
+        hi = np.where(np.isfinite(p.chart["deform"]), hi * np.maximum(p.chart["deform"], 1.0), hi)
+    elif chart_range not in ("level", "deformed"):
+        raise SeaIceError(f"config key 'chart_range': unknown value '{chart_range}'")
+    return raw, normalise_to_chart(raw, p.chart["sit_min"], p.chart["sit_avg"], hi)
 
 
 def point_features(p: SceneProducts, rows, cols, inside) -> dict[str, np.ndarray]:

@@ -61,6 +61,10 @@ def read_chart_sit(path: Path, grid: Grid) -> dict[str, np.ndarray]:
                 raise file_error(
                     path, f"chart has no thickness attribute {a} (needs {', '.join(CHART_ATTRS)})"
                 ) from None
+        try:  # optional degree of deformation 1-5 (FMI charts): deformed ~ level x degree
+            out["deform"] = rasterize_chart(chart, grid, what="DEFORM")
+        except (SeaIceError, KeyError, ValueError):
+            pass
         return out
     ds = open_raster(path)
     missing = [a for a in CHART_ATTRS if a.lower() not in ds]
@@ -68,7 +72,11 @@ def read_chart_sit(path: Path, grid: Grid) -> dict[str, np.ndarray]:
         raise file_error(
             path, f"chart has no thickness variable(s) {', '.join(m.lower() for m in missing)}"
         )
-    return {a.lower(): np.asarray(ds[a.lower()].values, np.float32) for a in CHART_ATTRS}
+    return {
+        a.lower(): np.asarray(ds[a.lower()].values, np.float32)
+        for a in (*CHART_ATTRS, "DEFORM")
+        if a.lower() in ds
+    }
 
 
 def read_points(path: Path) -> dict[str, np.ndarray]:

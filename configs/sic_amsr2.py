@@ -1,0 +1,16 @@
+"""SIC model on AMSR2 inputs (the fusion paper's AMSR2 model).
+
+Launch:
+  seaice-jax train --config configs/sic_amsr2.py:smoke --workdir /tmp/sic_amsr2_smoke   # seconds, CPU
+  seaice-jax train --config configs/sic_amsr2.py:cpu   --workdir out/sic_amsr2          # the demo, minutes
+  seaice-jax train --config configs/sic_amsr2.py:paper --workdir gs://.../sic_amsr2 \
+      --config.data.prepared_dir=PREPARED                # 50 epochs, paper tile counts, GPU/TPU
+
+Every key is documented in seaice_jax/sic_config.py; override with --config.KEY=VALUE.
+"""
+
+from seaice_jax.sic_config import sic_config
+
+
+def get_config(arg: str | None = None):
+    return sic_config("amsr2", arg)

@@ -1,0 +1,16 @@
+"""SIC model on RCM inputs (the fusion paper's RCM model).
+
+Launch:
+  seaice-jax train --config configs/sic_rcm.py:smoke --workdir /tmp/sic_rcm_smoke   # seconds, CPU
+  seaice-jax train --config configs/sic_rcm.py:cpu   --workdir out/sic_rcm          # the demo, minutes
+  seaice-jax train --config configs/sic_rcm.py:paper --workdir gs://.../sic_rcm \
+      --config.data.prepared_dir=PREPARED                # 50 epochs, paper tile counts, GPU/TPU
+
+Every key is documented in seaice_jax/sic_config.py; override with --config.KEY=VALUE.
+"""
+
+from seaice_jax.sic_config import sic_config
+
+
+def get_config(arg: str | None = None):
+    return sic_config("rcm", arg)

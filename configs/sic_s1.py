@@ -1,0 +1,16 @@
+"""SIC model on S1 inputs (the fusion paper's S1 model).
+
+Launch:
+  seaice-jax train --config configs/sic_s1.py:smoke --workdir /tmp/sic_s1_smoke   # seconds, CPU
+  seaice-jax train --config configs/sic_s1.py:cpu   --workdir out/sic_s1          # the demo, minutes
+  seaice-jax train --config configs/sic_s1.py:paper --workdir gs://.../sic_s1 \
+      --config.data.prepared_dir=PREPARED                # 50 epochs, paper tile counts, GPU/TPU
+
+Every key is documented in seaice_jax/sic_config.py; override with --config.KEY=VALUE.
+"""
+
+from seaice_jax.sic_config import sic_config
+
+
+def get_config(arg: str | None = None):
+    return sic_config("s1", arg)

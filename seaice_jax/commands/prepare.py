@@ -1,0 +1,40 @@
+"""``seaice-jax prepare --model s1|rcm|amsr2 --out DIR SOURCE...``: scenes -> tile arrays."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "prepare",
+        help="prepare simulated cases / AI4Arctic scenes for SIC training",
+        description="Turn simulated case folders and AI4Arctic .nc scenes into memory-mappable "
+        "per-scene arrays (inputs, quantised NT target, chart weights, masks) + index.json. "
+        "Settings come from a SIC training config (data.*).",
+    )
+    p.add_argument("sources", nargs="+", help="simulated case folders or AI4Arctic .nc files")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--config", default="configs/sic_s1.py", help="SIC config for data.* settings")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from seaice_jax.config import get
+    from seaice_jax.data.prepare import prepare_dataset
+
+    cfg = get(args.config, args.config_overrides)
+    d = cfg.data
+    path = prepare_dataset(
+        args.sources,
+        args.out,
+        cfg.model_kind,
+        weights=dict(d.weights),
+        window=d.xcorr_window,
+        val_dates=d.val_dates,
+        normalisation=d.normalisation,
+        stats_file=d.stats_file or None,
+        downsample=d.downsample,
+    )
+    print(path)
+    return 0
