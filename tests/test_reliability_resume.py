@@ -70,6 +70,7 @@ def uninterrupted(prepared, tmp_path_factory) -> tuple[Path, dict[int, float]]:
     return w, ref
 
 
+@pytest.mark.slow  # three training processes (compile + 40 steps each)
 def test_resume_after_sigkill_equals_uninterrupted(prepared, uninterrupted, tmp_path):
     _, ref = uninterrupted
     w = tmp_path / "killed"
@@ -94,6 +95,7 @@ def test_resume_after_sigkill_equals_uninterrupted(prepared, uninterrupted, tmp_
                                rtol=1e-5)  # fmt: skip
 
 
+@pytest.mark.slow
 def test_corrupt_latest_checkpoint_falls_back_with_warning(prepared, uninterrupted, tmp_path):
     src, ref = uninterrupted
     w = tmp_path / "corrupt"
@@ -113,6 +115,7 @@ def test_corrupt_latest_checkpoint_falls_back_with_warning(prepared, uninterrupt
                                rtol=1e-5)  # fmt: skip
 
 
+@pytest.mark.slow  # compiles the model: about 2 min on a loaded 2-core machine
 def test_non_finite_loss_stops_naming_the_step(prepared, tmp_path, cli):
     w = tmp_path / "nan"
     argv = train_argv(prepared, w, "--config.optim.lr=1e38", "--config.optim.clip_norm=1e38",
@@ -127,6 +130,7 @@ def test_non_finite_loss_stops_naming_the_step(prepared, tmp_path, cli):
     # The last good checkpoint restores, with finite parameters.
     import jax
     import orbax.checkpoint as ocp
+
     from seaice_jax.checkpoint import Checkpointer
 
     ck = Checkpointer(w)
