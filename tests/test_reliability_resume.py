@@ -141,3 +141,13 @@ def test_non_finite_loss_stops_naming_the_step(prepared, tmp_path, cli):
         ck.close()
     leaves = [np.asarray(x) for x in jax.tree.leaves(state)]
     assert leaves and all(np.isfinite(x).all() for x in leaves if x.dtype.kind == "f")
+
+
+def test_torn_metrics_line_is_dropped_on_resume(tmp_path):
+    """A kill during the append of a metrics line leaves half a JSON object: resume drops it."""
+    lines = [json.dumps({"step": i, "train_loss": 0.5}) for i in (1, 2, 3, 4)]
+    (tmp_path / "metrics.jsonl").write_text("\n".join(lines) + '\n{"step": 5, "train_lo')
+    log = train_mod._Logger(tmp_path, 3)
+    log.close()
+    kept = (tmp_path / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(ln)["step"] for ln in kept] == [1, 2, 3]
