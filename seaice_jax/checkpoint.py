@@ -51,6 +51,10 @@ class Checkpointer:
 
     def save(self, step: int, state: Any, data_state: dict, meta: dict) -> None:
         """Save the three items for ``step`` and wait until they are on disk."""
+        if step in self.manager.all_steps():
+            # Only a corrupt checkpoint that restore_latest skipped is reached again: replace it
+            # (orbax refuses to save over an existing step, even with force=True).
+            self.manager.delete(step)
         self.manager.save(
             step,
             args=ocp.args.Composite(

@@ -127,6 +127,14 @@ def _evaluate(eval_step, params, src: TileSource, batch_size: int, mesh) -> dict
     return {"val_l1": tot[0] / max(tot[1], 1e-12), "val_mae": tot[2] / max(tot[3], 1.0)}
 
 
+def _step_of(line: str) -> int | None:
+    """The step of a metrics.jsonl line; None for a line torn by a kill during its write."""
+    try:
+        return int(json.loads(line)["step"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 class _Logger:
     """metrics.jsonl (truncated to the resumed step) + TensorBoard."""
 
@@ -135,7 +143,7 @@ class _Logger:
         self.main = jax.process_index() == 0
         if self.main and self.path.exists():
             keep = [ln for ln in self.path.read_text().splitlines() if ln.strip()]
-            keep = [ln for ln in keep if json.loads(ln)["step"] <= start_step]
+            keep = [ln for ln in keep if (st := _step_of(ln)) is not None and st <= start_step]
             write_text(self.path, "".join(f"{ln}\n" for ln in keep))
         self.tb = None
         if self.main:
