@@ -102,3 +102,16 @@ def test_lstsq_quick(cli, tmp_path):
         r = res[case]
         assert r["mrows_per_s_jax"] > 0 and r["mrows_per_s_numpy"] > 0 and r["vs_numpy"] > 0
         assert r["max_rel_diff"] < 1e-3  # the same solution as LAPACK in float64
+
+
+def test_depthwise3x3_equals_grouped_conv():
+    """The shifted multiply-add form used by the blocks is the grouped 3 x 3 convolution."""
+    import jax
+    from flax import nnx
+
+    from seaice_jax.models.blocks import depthwise3x3
+
+    conv = nnx.Conv(6, 6, (3, 3), feature_group_count=6, rngs=nnx.Rngs(0))
+    conv.bias[...] = jax.random.normal(jax.random.key(1), (6,))
+    x = jax.random.normal(jax.random.key(2), (2, 9, 7, 6))
+    np.testing.assert_allclose(np.asarray(depthwise3x3(x, conv)), np.asarray(conv(x)), atol=1e-5)

@@ -68,6 +68,8 @@ def to_markdown(result: dict, command: str) -> str:
         f"Reproduce: `{command}`",
         "",
         "Every `vs_*` is (our throughput) / (the reference's), measured side by side in the same run.",
+        "Absolute rates depend on the machine and its load (a shared machine can be busy with other",
+        "jobs while this runs); the side-by-side ratios are what carry over.",
         "",
         "| section | metric | value |",
         "|---|---|---|",
@@ -99,9 +101,13 @@ def _cmd(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("bench", help="side-by-side performance benchmarks -> JSON (+ BENCHMARKS.md)")
+    p = sub.add_parser(
+        "bench", help="side-by-side performance benchmarks -> JSON (+ BENCHMARKS.md)"
+    )
     p.add_argument("--out", required=True, help="output JSON file")
-    p.add_argument("--markdown", default=None, help="also write this Markdown table (BENCHMARKS.md)")
+    p.add_argument(
+        "--markdown", default=None, help="also write this Markdown table (BENCHMARKS.md)"
+    )
     p.add_argument("--only", default=None, help="comma-separated benchmark module names")
     p.add_argument("--quick", action="store_true", help="small sizes (seconds), for tests")
     p.set_defaults(func=_cmd)
