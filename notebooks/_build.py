@@ -32,8 +32,9 @@ def format_code(src: str) -> str:
         input=src,
         capture_output=True,
         text=True,
-        check=True,
     )
+    if out.returncode:
+        raise SystemExit(f"ruff cannot format this cell:\n{src}\n{out.stderr}")
     return out.stdout.rstrip("\n")
 
 

@@ -48,6 +48,8 @@ print("outputs under", WORK)
 INDEX = {
     "01_real_inputs": "_nb01_real_inputs",
     "02_simulated_scene": "_nb02_sim",
+    "03_training_curves": "_nb03_training",
+    "04_products_fusion": "_nb04_products",
     "05_sit_segments_features": "_nb05_sit",
 }
 

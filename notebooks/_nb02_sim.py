@@ -2,19 +2,21 @@
 
 from _cells import SETUP, WORK_SETUP, code, md
 
-#: Simulates the ``:smoke`` case once per work folder; later notebooks reuse it.
+#: Defines ``simulated_case()``: the ``:smoke`` case, simulated once per work folder (later
+#: notebooks reuse it).
 SIMULATE = """
 import json
 
 from seaice_jax.config import get
 from seaice_jax.sim import simulate
 
-CASE = WORK / ("sim_smoke" if SMALL else "sim")
-if not (CASE / "case.json").exists():  # case.json is written last: its presence means complete
-    simulate(get("sim:smoke" if SMALL else "sim"), CASE, progress=not SMALL)
-case = json.loads((CASE / "case.json").read_text())
-DAYS = sorted(p for p in (CASE / "sic").iterdir() if p.is_dir())
-print("seed", case["seed"], "dates", case["dates"], "grids", list(case["grids"]))
+
+def simulated_case() -> Path:
+    \"\"\"The simulated case under WORK (``configs/sim.py:smoke`` when SMALL), made on first use.\"\"\"
+    case_dir = WORK / ("sim_smoke" if SMALL else "sim")
+    if not (case_dir / "case.json").exists():  # case.json is written last: present = complete
+        simulate(get("sim:smoke" if SMALL else "sim"), case_dir, progress=not SMALL)
+    return case_dir
 """
 
 CELLS = [
@@ -36,6 +38,11 @@ The small run simulates `configs/sim.py:smoke` (256 x 256 at 200 m, a 400 km PM 
     code(SIMULATE),
     code("""
 from seaice_jax.io import open_dataset
+
+CASE = simulated_case()
+case = json.loads((CASE / "case.json").read_text())
+DAYS = sorted(p for p in (CASE / "sic").iterdir() if p.is_dir())
+print("seed", case["seed"], "dates", case["dates"], "grids", list(case["grids"]))
 
 day = DAYS[0]
 truth = open_dataset(day / "truth_200m.nc")
