@@ -200,7 +200,9 @@ def _glia_figure(ds, out_dir: Path, labels: np.ndarray) -> None:
     if sic_path.exists():
         from seaice_jax.io import open_dataset
 
-        panels.append(("S1 model SIC (%)", open_dataset(sic_path)["sic"].values, "Blues_r", (0, 100)))
+        panels.append(
+            ("S1 model SIC (%)", open_dataset(sic_path)["sic"].values, "Blues_r", (0, 100))
+        )
     panels.append(("ICM classes", np.where(labels > 0, labels, np.nan), "tab10", (None, None)))
     fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 5))
     for ax, (title, img, cmap, (lo, hi)) in zip(axes, panels, strict=True):
@@ -228,12 +230,20 @@ def _compact(scores: dict) -> dict:
 
 
 def summary_table(metrics: dict) -> str:
-    rows = ["", "SIC vs 200 m truth (held-out date)", f"{'product':22s} {'MAE %':>7s} {'RMSE %':>7s} {'R2':>6s}"]
+    rows = [
+        "",
+        "SIC vs 200 m truth (held-out date)",
+        f"{'product':22s} {'MAE %':>7s} {'RMSE %':>7s} {'R2':>6s}",
+    ]
     for name, m in metrics.get("sic", {}).get("vs_truth", {}).items():
         rows.append(f"{name:22s} {m['mae']:7.2f} {m['rmse']:7.2f} {m['r2']:6.3f}")
     sit = metrics.get("sit", {}).get("vs_measurements", {})
     if sit:
-        rows += ["", "SIT vs icebreaker points (test season)", f"{'estimate':22s} {'L1D cm':>7s} {'bias cm':>7s} {'RMSD cm':>7s} {'R':>6s}"]
+        rows += [
+            "",
+            "SIT vs icebreaker points (test season)",
+            f"{'estimate':22s} {'L1D cm':>7s} {'bias cm':>7s} {'RMSD cm':>7s} {'R':>6s}",
+        ]
         for name, m in sit.items():
             rows.append(
                 f"{name:22s} {100 * m['l1d']:7.2f} {100 * m['bias']:7.2f} {100 * m['rmsd']:7.2f} {m['r']:6.3f}"

@@ -45,7 +45,9 @@ def maybe_initialize() -> bool:
         jax.distributed.initialize(coordinator_address=coord, num_processes=nproc, process_id=pid)
         _STARTED = True
         return True
-    if (_env_int("SLURM_NTASKS") or 1) > 1 or os.environ.get("TPU_WORKER_HOSTNAMES", "").count(",") > 0:
+    if (_env_int("SLURM_NTASKS") or 1) > 1 or os.environ.get("TPU_WORKER_HOSTNAMES", "").count(
+        ","
+    ) > 0:
         jax.distributed.initialize()
         _STARTED = True
         return jax.process_count() > 1

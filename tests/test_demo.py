@@ -44,9 +44,16 @@ def test_products_figures_and_real_scene(demo):
         nc = open_dataset(demo / "products" / f"{name}.nc")
         assert nc.rio.crs.to_epsg() == 3413
         assert float(nc.sic.min()) >= 0 and float(nc.sic.max()) <= 100
-    for png in ("figures/figure1.png", "figures/training_curves.png", "figures/table1.png",
-                "figures/scatter_fused.png", "sit/fig3_scatter.png", "sit/fig4_maps.png",
-                "glia/glia.png", "mosaic/mosaic_fused.png"):
+    for png in (
+        "figures/figure1.png",
+        "figures/training_curves.png",
+        "figures/table1.png",
+        "figures/scatter_fused.png",
+        "sit/fig3_scatter.png",
+        "sit/fig4_maps.png",
+        "glia/glia.png",
+        "mosaic/mosaic_fused.png",
+    ):
         assert (demo / png).stat().st_size > 10_000, png
     glia = open_dataset(demo / "glia" / "glia_sic.nc")
     assert glia.sic.shape == (714, 700)
