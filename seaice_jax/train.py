@@ -43,15 +43,10 @@ __all__ = ["Predictor", "load_predictor", "maybe_initialize_distributed", "prepa
 
 
 def maybe_initialize_distributed() -> None:
-    """``jax.distributed.initialize()`` when the environment describes a multi-process job."""
-    multi = (
-        os.environ.get("JAX_COORDINATOR_ADDRESS")
-        or int(os.environ.get("SLURM_NTASKS", "1")) > 1
-        or int(os.environ.get("OMPI_COMM_WORLD_SIZE", "1")) > 1
-        or "," in os.environ.get("TPU_WORKER_HOSTNAMES", "")
-    )
-    if multi and not jax.distributed.is_initialized():
-        jax.distributed.initialize()
+    """Start JAX's distributed runtime for a multi-process job (see :mod:`seaice_jax.distributed`)."""
+    from seaice_jax.distributed import maybe_initialize
+
+    maybe_initialize()
 
 
 def prepare_data(cfg: ml_collections.ConfigDict, workdir: Path) -> Path:
@@ -62,19 +57,18 @@ def prepare_data(cfg: ml_collections.ConfigDict, workdir: Path) -> Path:
     if d.prepared_dir:
         return Path(d.prepared_dir)
     prep = workdir / "prepared"
-    if (prep / "index.json").is_file():
-        return prep
-    sources = [Path(s) for s in d.sources]
-    if d.sim_config:
-        from seaice_jax.config import get as get_config
-        from seaice_jax.sim import simulate
+    # One writer; the other processes wait at the barrier below, which every process reaches.
+    if jax.process_index() == 0 and not (prep / "index.json").is_file():
+        sources = [Path(s) for s in d.sources]
+        if d.sim_config:
+            from seaice_jax.config import get as get_config
+            from seaice_jax.sim import simulate
 
-        for seed in d.sim_seeds:
-            out = workdir / "sim" / f"seed{seed}"
-            if not (out / "case.json").is_file():
-                simulate(get_config(d.sim_config, [f"seed={seed}"]), out)
-            sources.append(out)
-    if jax.process_index() == 0:
+            for seed in d.sim_seeds:
+                out = workdir / "sim" / f"seed{seed}"
+                if not (out / "case.json").is_file():
+                    simulate(get_config(d.sim_config, [f"seed={seed}"]), out)
+                sources.append(out)
         prepare_dataset(
             sources,
             prep,
@@ -86,6 +80,10 @@ def prepare_data(cfg: ml_collections.ConfigDict, workdir: Path) -> Path:
             stats_file=d.stats_file or None,
             downsample=d.downsample,
         )
+    if jax.process_count() > 1:
+        from jax.experimental import multihost_utils
+
+        multihost_utils.sync_global_devices("seaice_jax.train.prepare_data")
     return prep
 
 
@@ -294,6 +292,7 @@ def train(
         "steps": step,
         "total_steps": total,
         "steps_per_epoch": steps_per_epoch,
+        "process_count": n_proc,
         "best_val_l1": meta["best_val_l1"],
         "best_epoch": meta["best_epoch"],
     }

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from seaice_jax.errors import file_error
+from seaice_jax.io import open_dataset
 from seaice_jax.sar.calibration import PUBLISHED_C_BAND_HH_SLOPES, fit_slopes_by_class
-from seaice_jax.sit.envi import read_envi_band
 
 
 def load_glia(folder: str | os.PathLike) -> dict[str, np.ndarray]:
@@ -28,15 +28,10 @@ def load_glia(folder: str | os.PathLike) -> dict[str, np.ndarray]:
         raise file_error(
             folder, "not a GLIA sample folder (features/*/Sigma0_HH_db.img, results/*_labels.img)"
         )
-    d = feats[0].parent
-    out = {
-        "hh": read_envi_band(d / "Sigma0_HH_db.img"),
-        "hv": read_envi_band(d / "Sigma0_HV_db.img"),
-        "incidence_angle": read_envi_band(d / "IA.img"),
-        "labels": read_envi_band(labs[0]).astype(np.int32),
-    }
-    # GLIA's landmask.img is 1 over the sea (0 on land); valid.img 1 inside the swath.
-    out["valid"] = (read_envi_band(d / "valid.img") > 0) & (read_envi_band(d / "landmask.img") > 0)
+    ds = open_dataset(feats[0].parent)  # the ENVI reader: land_mask already means 1 = land
+    out = {v: np.asarray(ds[v].values, np.float32) for v in ("hh", "hv", "incidence_angle")}
+    out["labels"] = np.asarray(open_dataset(labs[0])["labels"].values, np.int32)
+    out["valid"] = (np.asarray(ds["valid"].values) > 0) & (np.asarray(ds["land_mask"].values) == 0)
     return out
 
 
