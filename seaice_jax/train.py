@@ -51,7 +51,7 @@ def maybe_initialize_distributed() -> None:
 
 def prepare_data(cfg: ml_collections.ConfigDict, workdir: Path) -> Path:
     """The prepared data folder: ``data.prepared_dir`` or simulated + prepared under workdir."""
-    from seaice_jax.data.prepare import prepare_dataset
+    from seaice_jax.data.prepare import prepare_from_config
 
     d = cfg.data
     if d.prepared_dir:
@@ -69,17 +69,7 @@ def prepare_data(cfg: ml_collections.ConfigDict, workdir: Path) -> Path:
                 if not (out / "case.json").is_file():
                     simulate(get_config(d.sim_config, [f"seed={seed}"]), out)
                 sources.append(out)
-        prepare_dataset(
-            sources,
-            prep,
-            cfg.model_kind,
-            weights=dict(d.weights),
-            window=d.xcorr_window,
-            val_dates=d.val_dates,
-            normalisation=d.normalisation,
-            stats_file=d.stats_file or None,
-            downsample=d.downsample,
-        )
+        prepare_from_config(cfg, sources, prep)
     if jax.process_count() > 1:
         from jax.experimental import multihost_utils
 

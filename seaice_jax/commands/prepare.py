@@ -21,20 +21,9 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from seaice_jax.config import get
-    from seaice_jax.data.prepare import prepare_dataset
+    from seaice_jax.data.prepare import prepare_from_config
 
     cfg = get(args.config, args.config_overrides)
-    d = cfg.data
-    path = prepare_dataset(
-        args.sources,
-        args.out,
-        cfg.model_kind,
-        weights=dict(d.weights),
-        window=d.xcorr_window,
-        val_dates=d.val_dates,
-        normalisation=d.normalisation,
-        stats_file=d.stats_file or None,
-        downsample=d.downsample,
-    )
+    path = prepare_from_config(cfg, args.sources, args.out)
     print(path)
     return 0

@@ -349,3 +349,21 @@ def _ai4arctic_date(path: Path) -> str:
 
     m = re.search(r"(20\d{2})(\d{2})(\d{2})T", path.name)
     return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else path.stem
+
+
+def prepare_from_config(
+    cfg, sources: Iterable[str | os.PathLike], out_dir: str | os.PathLike
+) -> Path:
+    """:func:`prepare_dataset` with the settings of a ``configs/sic_*.py`` config's ``data``."""
+    d = cfg.data
+    return prepare_dataset(
+        sources,
+        out_dir,
+        cfg.model_kind,
+        weights=dict(d.weights),
+        window=d.xcorr_window,
+        val_dates=d.val_dates,
+        normalisation=d.normalisation,
+        stats_file=d.stats_file or None,
+        downsample=d.downsample,
+    )
