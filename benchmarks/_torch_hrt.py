@@ -128,7 +128,6 @@ class HighResTransformer(nn.Module):
 
     def __init__(self, in_channels, *, stem, dims, depths, heads, window=8, expansion=2.0):
         super().__init__()
-        self.in_norm = LayerNorm2d(in_channels)
         self.stem = ConvBlock(in_channels, stem)
         self.downs, self.encs = nn.ModuleList(), nn.ModuleList()
         self.ups, self.fuses, self.decs = nn.ModuleList(), nn.ModuleList(), nn.ModuleList()
@@ -149,7 +148,10 @@ class HighResTransformer(nn.Module):
         self.head = _conv(stem, 1, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        f0 = self.stem(self.in_norm(x))
+        return torch.sigmoid(self.logits(x))
+
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        f0 = self.stem(x)
         skips, y = [], f0
         for down, blocks in zip(self.downs, self.encs, strict=True):
             y = down(y)
@@ -161,7 +163,7 @@ class HighResTransformer(nn.Module):
         y = torch.cat([self.up0(y), f0], dim=1)
         for blk in self.refine:
             y = blk(y)
-        return torch.sigmoid(self.head(y)[:, 0])
+        return self.head(y)[:, 0]
 
 
 def weighted_l1(pred, target, weight, mask) -> torch.Tensor:
@@ -175,13 +177,31 @@ def weighted_l1(pred, target, weight, mask) -> torch.Tensor:
     return (weight * err).sum() / torch.where(total > 0, total, torch.ones_like(total))
 
 
-def make_train_step(model: nn.Module, *, lr: float, weight_decay: float, clip_norm: float):
-    """``step(batch) -> loss``: forward, weighted L1, backward, clip, AdamW (in place)."""
+def logit_range_penalty(z, mask, bound: float = 6.0) -> torch.Tensor:
+    """Mean over valid pixels of ``max(|z| - bound, 0)`` (as the JAX loss term)."""
+    excess = torch.where(mask, (z.abs() - bound).clamp(min=0.0), torch.zeros((), dtype=z.dtype))
+    return excess.sum() / mask.sum().clamp(min=1)
+
+
+def make_train_step(
+    model: nn.Module,
+    *,
+    lr: float,
+    weight_decay: float,
+    clip_norm: float,
+    logit_penalty: float = 1.0,
+    logit_bound: float = 6.0,
+):
+    """``step(batch) -> loss``: forward, weighted L1 + logit range penalty, backward, clip,
+    AdamW (in place)."""
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay, eps=1e-8)
 
     def step(batch: dict[str, torch.Tensor]) -> torch.Tensor:
         opt.zero_grad(set_to_none=True)
-        loss = weighted_l1(model(batch["x"]), batch["target"], batch["weight"], batch["mask"])
+        z = model.logits(batch["x"])
+        loss = weighted_l1(torch.sigmoid(z), batch["target"], batch["weight"], batch["mask"])
+        if logit_penalty > 0:
+            loss = loss + logit_penalty * logit_range_penalty(z, batch["mask"], logit_bound)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
         opt.step()

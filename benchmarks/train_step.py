@@ -62,7 +62,7 @@ def jax_step(variant: str, batch: dict[str, np.ndarray]):
     )
     tx, sched = make_optimizer(cfg)
     mesh = make_mesh()
-    train, _ = make_steps(graphdef, tx, sched, mesh)
+    train, _ = make_steps(graphdef, tx, sched, mesh, logit_penalty=1.0, logit_bound=6.0)
     numpy_params = {k: np.asarray(v) for k, v in params.items()}
     state = init_state(params, tx)
     dev_batch = {k: jnp.asarray(v) for k, v in batch.items()}

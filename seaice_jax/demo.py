@@ -4,7 +4,7 @@ Steps, each a call into the library (the same functions the subcommands use):
 
 1. simulate a case with known truth (``configs/sim.py``; ``:smoke`` with ``--quick``);
 2. train the S1, RCM and AMSR2-89 SIC models on its training dates (``configs/sic_*.py:cpu``);
-3. on the held-out date: predict, fuse, pan-sharpening baseline, NT bilinear; score every product
+3. fit each model's uncertainty floors on the last training date; on the held-out date: predict, fuse, pan-sharpening baseline, NT bilinear; score every product
    against the 200 m truth and the OSI-SAF-like reference; mosaic the fused map onto EPSG:3413;
 4. NASA Team on the real ESA CCI RRDP points (when ``SEAICE_JAX_DATA`` holds them);
 5. the S1 model and ICM segmentation on the real GLIA Sentinel-1 scene;
@@ -82,8 +82,24 @@ def products_and_scores(out: Path, day: Path, workdirs: dict[str, Path]) -> dict
     from seaice_jax.train import load_predictor
 
     predictors = {PRODUCT_OF[k]: load_predictor(w) for k, w in workdirs.items()}
-    prods = case.make_products(day, out / "products", predictors)
+    # Uncertainty floors from the last training date (never the evaluated one), stored with
+    # each model so that `seaice-jax predict` uses them too.
+    dates = json.loads((day.parent.parent / "case.json").read_text())["dates"]
+    fit_day = day.parent / dates[-2] if len(dates) > 1 else day
+    if fit_day == day:
+        _log("only one simulated date: uncertainty floors fitted on the evaluated date")
+    floors = case.calibrate(
+        fit_day,
+        out / "calibration",
+        predictors,
+        {PRODUCT_OF[k]: w for k, w in workdirs.items()},
+    )
+    prods = case.make_products(day, out / "products", predictors, floors=floors)
     scores = case.score_products(day, prods)
+    scores["uncertainty_floors"] = {
+        "fitted_on": fit_day.name,
+        **{k: [round(v, 2) for v in f] for k, f in floors.items()},
+    }
     case.day_figures(day, prods, out / "figures")
     return {"products": prods, "scores": scores}
 
@@ -237,6 +253,15 @@ def summary_table(metrics: dict) -> str:
     ]
     for name, m in metrics.get("sic", {}).get("vs_truth", {}).items():
         rows.append(f"{name:22s} {m['mae']:7.2f} {m['rmse']:7.2f} {m['r2']:6.3f}")
+    each = metrics.get("sic", {}).get("fused_vs_each", {})
+    if each:
+        rows += [
+            "",
+            "MAE % on each product's own footprint",
+            f"{'product':22s} {'itself':>7s} {'fused':>7s}",
+        ]
+        for name, m in each.items():
+            rows.append(f"{name:22s} {m['product_mae']:7.2f} {m['fused_mae']:7.2f}")
     sit = metrics.get("sit", {}).get("vs_measurements", {})
     if sit:
         rows += [

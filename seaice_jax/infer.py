@@ -316,6 +316,27 @@ def load_floors(workdir: str | os.PathLike) -> tuple[float, float, float]:
         ) from None
 
 
+def save_floors(workdir: str | os.PathLike, floors, *, fitted_on: str = "") -> Path:
+    """Write ``WORKDIR/uncertainty.json`` (atomically) for :func:`load_floors` and ``predict``.
+
+    Args:
+      workdir: the model's training folder.
+      floors: (open water, MIZ, consolidated) floors in % (:func:`fit_uncertainty_floors`).
+      fitted_on: what they were fitted on (recorded for provenance).
+
+    Returns:
+      The file's path.
+    """
+    from seaice_jax.atomic import write_text
+
+    vals = [float(v) for v in floors]
+    if len(vals) != 3 or not all(np.isfinite(vals)) or min(vals) < 0:
+        raise SeaIceError(f"uncertainty floors must be three finite values >= 0, got {vals}")
+    f = Path(workdir) / UNCERTAINTY_FILE
+    write_text(f, json.dumps({"floors": vals, "fitted_on": fitted_on}, indent=1) + "\n")
+    return f
+
+
 def fit_uncertainty_floors(
     sic: np.ndarray, spread: np.ndarray, truth: np.ndarray, target: float = 0.6827
 ) -> tuple[float, float, float]:

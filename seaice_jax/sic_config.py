@@ -19,7 +19,9 @@ Keys (every one can be overridden with ``--config.<key>=value``; an unknown key 
 - ``data.downsample``: AI4Arctic SAR block-average factor; ``data.augment``: flips/rot90;
   ``data.threads``: grain read threads.
 - ``loss.reduce_factor``: 1 = L1 at the tile resolution; f = at f x f block means (the NT
-  footprint: 125 at 200 m, 8 at 3.125 km).
+  footprint: 125 at 200 m, 8 at 3.125 km). ``loss.logit_penalty``, ``loss.logit_bound``: weight
+  and bound of :func:`seaice_jax.losses.logit_range_penalty`, which keeps the sigmoid output out
+  of saturation (0 switches it off).
 - ``optim.{lr,warmup_steps,end_lr_factor,weight_decay,clip_norm}``: AdamW, warm-up + cosine.
 - ``batch_size`` (global), ``seed``, ``input_noise`` (std of Gaussian noise on normalised inputs).
 - ``total_steps`` (> 0; or 0 with ``num_epochs`` > 0 to count in epochs),
@@ -62,7 +64,7 @@ def sic_config(model_kind: str, arg: str | None) -> ml_collections.ConfigDict:
         augment=True,
         threads=2,
     )
-    c.loss = dict(reduce_factor=1)
+    c.loss = dict(reduce_factor=1, logit_penalty=1.0, logit_bound=6.0)
     c.optim = dict(lr=2e-3, warmup_steps=20, end_lr_factor=0.05, weight_decay=1e-4, clip_norm=1.0)
     c.batch_size = 8
     c.seed = 0

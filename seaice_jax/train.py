@@ -78,9 +78,7 @@ def prepare_data(cfg: ml_collections.ConfigDict, workdir: Path) -> Path:
 
 
 @functools.lru_cache(maxsize=8)
-def _steps(
-    graphdef, optim: tuple, mesh, reduce_factor: int, input_noise: float, batch_shape: tuple
-):
+def _steps(graphdef, optim: tuple, mesh, loss: tuple, input_noise: float, batch_shape: tuple):
     """Optimizer and jitted steps, cached so a second ``train`` call in one process (a resume,
     a notebook re-run) reuses the compiled programs instead of compiling them again.
 
@@ -90,12 +88,7 @@ def _steps(
     models trained in one process, e.g. by the demo, as retraces of one function)."""
     tx, sched = make_optimizer(ml_collections.ConfigDict(dict(optim)))
     train_step, eval_step = make_steps(
-        graphdef,
-        tx,
-        sched,
-        mesh,
-        reduce_factor=reduce_factor,
-        input_noise=input_noise,
+        graphdef, tx, sched, mesh, input_noise=input_noise, **dict(loss)
     )
     return tx, train_step, eval_step
 
@@ -197,7 +190,12 @@ def train(
     optim = tuple(sorted({**cfg.optim.to_dict(), "decay_steps": total}.items()))
     batch_shape = (cfg.batch_size, d.tile, d.tile, len(train_src.channels))
     tx, train_step, eval_step = _steps(
-        graphdef, optim, mesh, cfg.loss.reduce_factor, cfg.input_noise, batch_shape
+        graphdef,
+        optim,
+        mesh,
+        tuple(sorted(cfg.loss.to_dict().items())),
+        cfg.input_noise,
+        batch_shape,
     )
     state = replicate(init_state(params, tx), mesh)
     ds = make_dataset(

@@ -21,7 +21,7 @@ from flax import nnx
 from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
-from seaice_jax.losses import weighted_l1
+from seaice_jax.losses import logit_range_penalty, weighted_l1
 
 
 def flatten_params(model: nnx.Module) -> tuple[nnx.GraphDef, dict[str, jax.Array]]:
@@ -99,6 +99,8 @@ def make_steps(
     *,
     reduce_factor: int = 1,
     input_noise: float = 0.0,
+    logit_penalty: float = 0.0,
+    logit_bound: float = 6.0,
     max_traces: int | None = None,
 ):
     """Build the jitted ``train_step(state, batch, key)`` and ``eval_step(params, batch)``.
@@ -122,10 +124,17 @@ def make_steps(
         x = batch["x"]
         if input_noise > 0:  # static: no extra work when off
             x = x + input_noise * jax.random.normal(rng, x.shape, x.dtype)
-        pred = predict(params, x)
-        return weighted_l1(
-            pred, batch["target"], batch["weight"], batch["mask"], reduce_factor=reduce_factor
+        z = nnx.merge(graphdef, nest_params(params)).logits(x)
+        loss = weighted_l1(
+            jax.nn.sigmoid(z),
+            batch["target"],
+            batch["weight"],
+            batch["mask"],
+            reduce_factor=reduce_factor,
         )
+        if logit_penalty > 0:  # static
+            loss = loss + logit_penalty * logit_range_penalty(z, batch["mask"], logit_bound)
+        return loss
 
     def train_step(state, batch, key):
         rng = jax.random.fold_in(key, state["step"])

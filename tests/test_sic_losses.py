@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from seaice_jax.losses import masked_mae, weighted_l1
+from seaice_jax.losses import logit_range_penalty, masked_mae, weighted_l1
 
 
 def _batch(seed=0, shape=(2, 20, 24)):
@@ -58,3 +58,20 @@ def test_reference_resolution_block_means():
     ones = np.ones_like(t)
     assert float(weighted_l1(checker, t, ones, ones > 0, reduce_factor=4)) < 1e-6
     assert float(weighted_l1(checker, t, ones, ones > 0)) > 0.49
+
+
+def test_logit_range_penalty_matches_numpy_and_revives_saturated_outputs():
+    rng = np.random.default_rng(3)
+    z = rng.normal(scale=10.0, size=(2, 6, 7)).astype(np.float32)
+    m = rng.uniform(size=z.shape) > 0.3
+    ref = np.maximum(np.abs(z) - 6.0, 0.0)[m].mean()
+    np.testing.assert_allclose(float(logit_range_penalty(z, m, 6.0)), ref, rtol=1e-5)
+    assert float(logit_range_penalty(z, np.zeros_like(m))) == 0.0
+    # Fully saturated outputs (logit 30, target 0): the L1 through the sigmoid has an exactly
+    # zero gradient in float32, the penalty pulls every valid logit back.
+    sat = jnp.full((1, 4, 4), 30.0)
+    t, w, mk = jnp.zeros((1, 4, 4)), jnp.ones((1, 4, 4)), jnp.ones((1, 4, 4), bool)
+    g_l1 = jax.grad(lambda q: weighted_l1(jax.nn.sigmoid(q), t, w, mk))(sat)
+    assert float(jnp.abs(g_l1).max()) == 0.0
+    g = jax.grad(lambda q: logit_range_penalty(q, mk, 6.0))(sat)
+    np.testing.assert_allclose(np.asarray(g), 1.0 / 16)

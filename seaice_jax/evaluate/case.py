@@ -8,7 +8,8 @@ inference with the given predictors; AMSR2-89 bilinear from 3.125 km), ``nt_bili
 their metrics (the ``sic`` section of the demo's ``metrics.json``, DESIGN section 4):
 
     {"vs_truth": {P: {r2, rmse, mae, bias, corr, n, per_class}}, "vs_osisaf_like": {P: ...},
-     "calibration": {P: share of |error| <= sigma}}
+     "calibration": {P: share of |error| <= sigma},
+     "fused_vs_each": {P: {product_mae, fused_mae, n}}}   # on P's own footprint
 
 Each product is scored where it has data (SAR products on their swath), land excluded.
 """
@@ -124,7 +125,7 @@ def score_products(day: str | os.PathLike, prods: Mapping[str, xr.Dataset]) -> d
     cls = np.asarray(truth["chart_class"].values, np.float32) if "chart_class" in truth else None
     ref_path = day / "osisaf_like_10km.nc"
     ref = pick_var(open_product(ref_path), "sic", ref_path) if ref_path.exists() else None
-    out: dict = {"vs_truth": {}, "vs_osisaf_like": {}, "calibration": {}}
+    out: dict = {"vs_truth": {}, "vs_osisaf_like": {}, "calibration": {}, "fused_vs_each": {}}
     for name, ds in prods.items():
         p = np.asarray(ds["sic"].values, np.float32)
         from seaice_jax.evaluate.metrics import classes_from_sic
@@ -140,7 +141,33 @@ def score_products(day: str | os.PathLike, prods: Mapping[str, xr.Dataset]) -> d
             out["calibration"][name] = (
                 float(np.mean(np.abs(p - t)[ok] <= u[ok])) if ok.any() else None
             )
+    if "fused" in prods:
+        out["fused_vs_each"] = fused_vs_each(prods, t, ~land)
     return out
+
+
+def fused_vs_each(
+    prods: Mapping[str, xr.Dataset], truth: np.ndarray, ok: np.ndarray
+) -> dict[str, dict]:
+    """MAE (%) of each product and of the fused map on that product's own footprint.
+
+    Products cover different areas (a SAR swath, the whole grid for NT), so their overall MAEs
+    are not comparable with the fused map's; this is the like-for-like comparison.
+    """
+    f = np.asarray(prods["fused"]["sic"].values, np.float32)
+    res = {}
+    for name, ds in prods.items():
+        if name == "fused":
+            continue
+        p = np.asarray(ds["sic"].values, np.float32)
+        sel = ok & np.isfinite(p) & np.isfinite(f) & np.isfinite(truth)
+        if sel.any():
+            res[name] = {
+                "product_mae": float(np.mean(np.abs(p - truth)[sel])),
+                "fused_mae": float(np.mean(np.abs(f - truth)[sel])),
+                "n": int(sel.sum()),
+            }
+    return res
 
 
 def day_figures(
@@ -186,3 +213,29 @@ def fit_floors(day: str | os.PathLike, prods: Mapping[str, xr.Dataset]) -> dict[
         for name, ds in prods.items()
         if name in SOURCES and "sic_uncertainty" in ds
     }
+
+
+def calibrate(
+    day: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    predictors: Mapping[str, infer.Predictor],
+    workdirs: Mapping[str, str | os.PathLike] | None = None,
+) -> dict[str, tuple]:
+    """Fit each model's uncertainty floors on a (training) day and store them with the model.
+
+    The products of ``day`` are made with the raw spread as uncertainty, the floors fitted
+    against the day's truth (:func:`fit_floors`) and, for each product named in ``workdirs``,
+    written to ``WORKDIR/uncertainty.json``, which :func:`seaice_jax.infer.load_floors` (and so
+    ``seaice-jax predict`` and the fusion weights) then use. Use a date the models trained on,
+    never the date that is evaluated.
+
+    Returns:
+      product name -> (open water, MIZ, consolidated) floors in %.
+    """
+    day = Path(day)
+    raw = make_products(day, out_dir, predictors, floors={k: (0, 0, 0) for k in predictors})
+    floors = fit_floors(day, raw)
+    for name, wd in (workdirs or {}).items():
+        if name in floors:
+            infer.save_floors(wd, floors[name], fitted_on=f"{day} (simulated truth)")
+    return floors

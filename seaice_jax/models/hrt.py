@@ -62,7 +62,6 @@ class HighResTransformer(nnx.Module):
         self.full_res = full_res
         self.levels = len(dims)
         self.window = window
-        self.in_norm = nnx.LayerNorm(in_channels, rngs=rngs)
         self.stem = ConvBlock(in_channels, stem, rngs=rngs)
         downs, encs, ups, fuses, decs = [], [], [], [], []
         prev = stem
@@ -104,10 +103,17 @@ class HighResTransformer(nnx.Module):
 
     def __call__(self, x: jax.Array) -> jax.Array:
         """Map ``(B, H, W, C)`` inputs to ``(B, H, W)`` SIC fractions in [0, 1]."""
+        return jax.nn.sigmoid(self.logits(x))
+
+    def logits(self, x: jax.Array) -> jax.Array:
+        """The pre-sigmoid output ``(B, H, W)`` (training keeps it in range, see losses.py)."""
         b, h, w, _ = x.shape
         if h % self.stride or w % self.stride:
             raise ValueError(f"tile {h}x{w} is not a multiple of the model stride {self.stride}")
-        f0 = self.stem(self.in_norm(x))
+        # No normalisation over the channel axis here: with 2-3 input channels a per-pixel
+        # LayerNorm would erase the backscatter / brightness-temperature level that separates ice
+        # from water; the inputs arrive already standardised per channel (data.inputs.normalise).
+        f0 = self.stem(x)
         skips, y = [], f0
         for down, blocks in zip(self.downs, self.encs, strict=True):
             y = down(y)
@@ -125,4 +131,4 @@ class HighResTransformer(nnx.Module):
         else:
             logits = self.head(y)[..., 0]
             logits = jax.image.resize(logits, (b, h, w), method="bilinear")
-        return jax.nn.sigmoid(logits)
+        return logits
