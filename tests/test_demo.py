@@ -35,6 +35,16 @@ def test_metrics_json_shape(demo):
     for e in SIT:
         assert {"l1d", "bias", "rmsd", "r", "n"} <= set(m["sit"]["vs_measurements"][e])
     assert m["runtime_s"] > 0
+    # Floors fitted on the last training date, stored with each model, not on the scored date.
+    fl = m["sic"]["uncertainty_floors"]
+    assert fl["fitted_on"] != m["sic"]["held_out_date"]
+    for p, kind in (("s1", "s1"), ("rcm", "rcm"), ("amsr2_89", "amsr2")):
+        stored = json.loads((demo / "train" / kind / "uncertainty.json").read_text())["floors"]
+        assert stored == pytest.approx(fl[p], abs=0.01)
+    # The fused map against each product on that product's footprint.
+    each = m["sic"]["fused_vs_each"]
+    assert {"s1", "rcm", "nt_bilinear"} <= set(each)
+    assert all(v["n"] > 0 and v["fused_mae"] >= 0 for v in each.values())
 
 
 def test_products_figures_and_real_scene(demo):

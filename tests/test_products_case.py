@@ -104,3 +104,64 @@ def test_day_products_and_scores(tmp_path):
     assert abs(case.score_products(day, {"s1": cal["s1"]})["calibration"]["s1"] - 0.68) < 0.03
     figs = case.day_figures(day, prods, tmp_path / "fig")
     assert len(figs) == 6 and all(f.stat().st_size > 1000 for f in figs)
+
+
+def test_calibrate_stores_floors_and_fused_map_follows_the_documented_formula(tmp_path):
+    import dataclasses
+    import json
+
+    from seaice_jax import fusion, infer
+    from seaice_jax.blocks import open_product
+    from seaice_jax.config import get as get_config
+
+    day = _day(tmp_path / "day")
+    with xr.open_dataset(day / "nt_25km.nc") as f:
+        nt = f.load()
+    nt["weather_mask_89"][:, 2] = 1.0  # weather flagged in one column of 25 km cells
+    write_netcdf(nt, day / "nt_25km.nc")
+    preds = {"s1": SarPredictorDouble(), "amsr2_89": PmPredictorDouble()}
+    wd = tmp_path / "s1_model"
+    wd.mkdir()
+    floors = case.calibrate(day, tmp_path / "raw", preds, {"s1": wd})
+    assert set(floors) == {"s1", "amsr2_89"}
+    stored = json.loads((wd / "uncertainty.json").read_text())
+    assert stored["floors"] == list(floors["s1"]) and str(day) in stored["fitted_on"]
+    assert infer.load_floors(wd) == floors["s1"]
+    prods = case.make_products(day, tmp_path / "out", preds, floors=floors)
+    res = case.score_products(day, prods)
+    each = res["fused_vs_each"]
+    assert set(each) == {"s1", "amsr2_89", "nt_bilinear", "pansharpen_baseline"}
+    assert each["s1"]["n"] == res["vs_truth"]["s1"]["n"]
+    # The fused file equals the NumPy formula applied to each product on the output grid, with
+    # the weather mask applied on each PM product's own grid first (docs/products.md).
+    grid = Grid.from_dataset(prods["fused"])
+    cfg = get_config("configs/fusion.py")
+    native = {
+        "s1": open_product(tmp_path / "out" / "s1_native.nc"),
+        "amsr2_89": open_product(tmp_path / "out" / "amsr2_89_native.nc"),
+        "nt": open_product(day / "nt_25km.nc"),
+    }
+    nt = native["nt"]
+    weather = nt["weather_mask_89"].astype(np.float32)
+    assert float(weather.max()) == 1.0
+    s, u = zip(
+        *(
+            fusion._on_grid(
+                native.get(n), n, grid, cfg, print, weather if n in ("amsr2_89", "nt") else None
+            )
+            for n in fusion.PRODUCTS
+        ),
+        strict=True,
+    )
+    params = dataclasses.replace(fusion.params_from_config(cfg), target_res_m=float(grid.res))
+    f, unc, dom = fusion.fuse_numpy(np.stack(s), np.stack(u), np.zeros(grid.shape, bool), params)
+    np.testing.assert_allclose(prods["fused"]["sic"].values, f, atol=1e-3)
+    s0, u0 = zip(
+        *(fusion._on_grid(native.get(n), n, grid, cfg, print) for n in fusion.PRODUCTS),
+        strict=True,
+    )
+    f0 = fusion.fuse_numpy(np.stack(s0), np.stack(u0), np.zeros(grid.shape, bool), params)[0]
+    assert np.nanmax(np.abs(f0 - f)) > 1.0  # the weather mask mattered here
+    np.testing.assert_allclose(prods["fused"]["sic_uncertainty"].values, unc, atol=1e-3)
+    ok = np.isfinite(f)
+    np.testing.assert_array_equal(prods["fused"]["dominant"].values[ok], dom[ok])
