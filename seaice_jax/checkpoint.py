@@ -99,3 +99,59 @@ class Checkpointer:
 
     def close(self) -> None:
         self.manager.close()
+
+
+class BestParams:
+    """The parameters of the step with the best validation L1, under ``workdir/best``.
+
+    The paper keeps the epoch with the lowest validation L1 (its Table 1); with few training
+    scenes (the ``:cpu`` runs) the last step can be overfitted. Only one step is kept; Orbax
+    finalises the new one before it deletes the old, so a kill leaves one readable copy.
+    """
+
+    def __init__(self, workdir: str | os.PathLike):
+        self.directory = Path(workdir).absolute() / "best"
+        options = ocp.CheckpointManagerOptions(
+            max_to_keep=1, create=True, enable_async_checkpointing=False
+        )
+        self.manager = ocp.CheckpointManager(
+            self.directory, options=options, item_names=("params", "meta")
+        )
+
+    def save(self, step: int, params: Any, meta: dict) -> None:
+        """Save ``params`` of ``step`` (replacing the previous best) and wait for the disk."""
+        if step in self.manager.all_steps():
+            self.manager.delete(step)
+        self.manager.save(
+            step,
+            args=ocp.args.Composite(
+                params=ocp.args.StandardSave(params), meta=ocp.args.JsonSave(meta)
+            ),
+            force=True,
+        )
+        self.manager.wait_until_finished()
+
+    def restore(self, abstract_params: Any) -> tuple[int, Any, dict] | None:
+        """``(step, params, meta)`` of the best step, or None when there is none readable."""
+        for step in sorted(self.manager.all_steps(), reverse=True):
+            try:
+                r = self.manager.restore(
+                    step,
+                    args=ocp.args.Composite(
+                        params=ocp.args.StandardRestore(abstract_params),
+                        meta=ocp.args.JsonRestore(),
+                    ),
+                )
+            except Exception as e:  # noqa: BLE001 - any read failure means "corrupt"
+                warnings.warn(
+                    f"best-validation parameters {step} in {self.directory} cannot be restored "
+                    f"({type(e).__name__}: {str(e)[:200]}); using the latest checkpoint",
+                    CorruptCheckpointWarning,
+                    stacklevel=2,
+                )
+                continue
+            return step, r["params"], dict(r["meta"])
+        return None
+
+    def close(self) -> None:
+        self.manager.close()

@@ -40,6 +40,7 @@ class Predictor:
         self.model_kind = info["model_kind"]
         self.stats = info["stats"]
         self.window = int(info["xcorr_window"])
+        self.step = info.get("step")  # the training step whose parameters these are
         self._params = params
         self._stride = nnx.merge(graphdef, nest_params(params)).pad_multiple
         self._fwd = jax.jit(lambda p, x: nnx.merge(graphdef, nest_params(p))(x))
@@ -78,7 +79,8 @@ class Predictor:
 
 
 def load_predictor(workdir: str | os.PathLike) -> Predictor:
-    """Restore the latest readable checkpoint of a training folder.
+    """Restore a training folder's model: the best-validation parameters when the run kept
+    them (``keep_best``, the default), else the latest readable checkpoint.
 
     Args:
       workdir: the ``--workdir`` of ``seaice-jax train``.
@@ -86,7 +88,7 @@ def load_predictor(workdir: str | os.PathLike) -> Predictor:
     Returns:
       A :class:`Predictor`.
     """
-    from seaice_jax.checkpoint import Checkpointer
+    from seaice_jax.checkpoint import BestParams, Checkpointer
     from seaice_jax.train_steps import flatten_params, init_state, make_optimizer
 
     workdir = Path(workdir)
@@ -105,6 +107,14 @@ def load_predictor(workdir: str | os.PathLike) -> Predictor:
     abstract = jax.tree.map(
         lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype), init_state(params, tx)
     )
+    if info.get("weights") == "best_validation" and (workdir / "best").is_dir():
+        best = BestParams(workdir)
+        try:
+            got = best.restore(abstract["params"])
+        finally:
+            best.close()
+        if got is not None:
+            return Predictor(graphdef, got[1], {**info, "step": got[0]})
     ckpt = Checkpointer(workdir)
     try:
         restored = ckpt.restore_latest(abstract)
@@ -112,4 +122,4 @@ def load_predictor(workdir: str | os.PathLike) -> Predictor:
         ckpt.close()
     if restored is None:
         raise SeaIceError(f"{workdir}: no readable checkpoint")
-    return Predictor(graphdef, restored[1]["params"], info)
+    return Predictor(graphdef, restored[1]["params"], {**info, "step": restored[0]})

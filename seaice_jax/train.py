@@ -24,7 +24,7 @@ import numpy as np
 from flax import nnx
 
 from seaice_jax.atomic import write_text
-from seaice_jax.checkpoint import Checkpointer
+from seaice_jax.checkpoint import BestParams, Checkpointer
 from seaice_jax.data.source import TileSource, batches_per_epoch, iterator, make_dataset
 from seaice_jax.errors import SeaIceError
 from seaice_jax.models import count_params, create_model
@@ -208,6 +208,7 @@ def train(
     )
     it = iterator(ds, d.threads)
     ckpt = Checkpointer(workdir, max_to_keep=cfg.max_to_keep)
+    best = BestParams(workdir) if cfg.keep_best else None
     meta = {"best_val_l1": None, "best_epoch": None}
     restored = ckpt.restore_latest(state)
     if restored is not None:
@@ -224,6 +225,7 @@ def train(
             "stats": train_src.stats,
             "tile": d.tile,
             "xcorr_window": d.xcorr_window,
+            "weights": "best_validation" if cfg.keep_best else "latest",
         }
         write_text(workdir / "predictor.json", json.dumps(pred_info, indent=1))
     log = _Logger(workdir, start)
@@ -259,7 +261,9 @@ def train(
                     epoch=epoch,
                 )
                 if meta["best_val_l1"] is None or rec["val_l1"] < meta["best_val_l1"]:
-                    meta = {"best_val_l1": rec["val_l1"], "best_epoch": epoch}
+                    meta = {"best_val_l1": rec["val_l1"], "best_epoch": epoch, "best_step": step}
+                    if best is not None:
+                        best.save(step, state["params"], meta)
             if step % cfg.log_every_steps == 0 or "val_l1" in rec:
                 log.write(rec)
             if step % cfg.checkpoint_every_steps == 0 or step == end:
@@ -267,6 +271,8 @@ def train(
     finally:
         log.close()
         ckpt.close()
+        if best is not None:
+            best.close()
     summary = {
         "model": cfg.model_kind,
         "variant": cfg.model.variant,
@@ -283,6 +289,7 @@ def train(
         "process_count": n_proc,
         "best_val_l1": meta["best_val_l1"],
         "best_epoch": meta["best_epoch"],
+        "best_step": meta.get("best_step"),
     }
     if jax.process_index() == 0:
         write_text(workdir / "summary.json", json.dumps(summary, indent=1))

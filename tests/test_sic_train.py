@@ -97,6 +97,15 @@ def test_train_resume_equals_uninterrupted_and_predictor(prepared, tmp_path):
     )
     out = p.predict(p.normalise(scene)[None])
     assert out.shape == (1, 40, 36) and np.all((out >= 0) & (out <= 100))
+    # keep_best: the predictor holds the parameters of the best validation step (evaluated
+    # every 3 steps), which the summary names; without it, the last step's.
+    vals = {r["step"]: r["val_l1"] for r in recs if "val_l1" in r}
+    assert set(vals) == {3, 6}
+    assert p.step == min(vals, key=vals.get) == s["best_step"]
+    assert s["best_val_l1"] == pytest.approx(min(vals.values()))
+    last = train(smoke_cfg(prepared, keep_best=False), tmp_path / "c")
+    assert not (tmp_path / "c" / "best").exists() and last["best_step"] in (3, 6)
+    assert load_predictor(tmp_path / "c").step == 6
 
 
 def test_non_finite_loss_stops_naming_the_step(prepared, tmp_path):
