@@ -18,7 +18,7 @@ import numpy as np
 import xarray as xr
 from flax import nnx
 
-from seaice_jax.data.inputs import input_stack, normalise
+from seaice_jax.data.inputs import input_stack, model_channels, normalise
 from seaice_jax.errors import SeaIceError
 from seaice_jax.models import create_model
 
@@ -75,6 +75,8 @@ class Predictor:
           ``(H, W, C)`` float32, finite (missing pixels set to 0, the training mean).
         """
         x = input_stack(ds, self.model_kind, name="scene", window=self.window)
+        all_chans = model_channels(self.model_kind)
+        x = x[..., [all_chans.index(c) for c in self.inputs]]  # a model trained on a subset
         return normalise(x, self.inputs, self.stats)
 
 

@@ -13,6 +13,9 @@ Keys (every one can be overridden with ``--config.<key>=value``; an unknown key 
 - ``data.val_dates``: validation = the last N dates (the paper: 3 of 10).
 - ``data.tile``, ``data.stride``: tile side and training stride (px).
 - ``data.xcorr_window``: HH-HV cross-correlation window (px).
+- ``data.channels``: input channels to train on, a subset of the model's (empty: all; e.g.
+  ``--config.data.channels="('hh', 'hv')"`` for the ablation without the cross-correlation
+  layer).
 - ``data.normalisation``: ``computed`` (training-scene statistics) | ``ai4arctic``;
   ``data.stats_file``: the AI4Arctic ``global_meanstd.npy`` for ``ai4arctic``.
 - ``data.weights.{open_water,consolidated,miz,no_chart}``: loss weights per chart class.
@@ -58,6 +61,7 @@ def sic_config(model_kind: str, arg: str | None) -> ml_collections.ConfigDict:
         tile=128 if sar else 32,
         stride=64 if sar else 16,
         xcorr_window=7,
+        channels=(),
         normalisation="computed",
         stats_file="",
         weights=dict(open_water=2.0, consolidated=1.0, miz=0.5, no_chart=1.0),

@@ -167,8 +167,9 @@ def train(
     workdir.mkdir(parents=True, exist_ok=True)
     prep = prepare_data(cfg, workdir)
     d = cfg.data
-    train_src = TileSource(prep, "train", tile=d.tile, stride=d.stride)
-    val_src = TileSource(prep, "val", tile=d.tile, stride=d.tile)
+    chans = tuple(d.channels) or None
+    train_src = TileSource(prep, "train", tile=d.tile, stride=d.stride, channels=chans)
+    val_src = TileSource(prep, "val", tile=d.tile, stride=d.tile, channels=chans)
     mesh = make_mesh()
     n_proc = jax.process_count()
     if cfg.batch_size % jax.device_count():

@@ -94,6 +94,13 @@ def test_tile_source_skips_masked_and_splits_by_date(tmp_path):
     assert np.all(np.isfinite(t["x"])) and np.all(np.isfinite(t["target"]))
     # Stride < tile: overlapping tiles, last tile flush with the edge.
     assert len(TileSource(prep, "train", tile=16, stride=12)) > len(src)
+    # A channel subset (the ablation without the cross-correlation layer): same tiles, those
+    # channels only; a channel that was not prepared is an error naming it.
+    sub = TileSource(prep, "train", tile=16, stride=16, channels=("hh", "hv"))
+    assert sub.channels == ["hh", "hv"] and len(sub) == len(src)
+    np.testing.assert_array_equal(sub[0]["x"], t["x"][..., :2])
+    with pytest.raises(SeaIceError, match="'vv'"):
+        TileSource(prep, "train", tile=16, stride=16, channels=("hh", "vv"))
 
 
 def test_augment_is_one_transform_for_all_arrays():

@@ -43,6 +43,8 @@ class TileSource:
       tile: tile side (px).
       stride: step between tile origins (px).
       stats: per-channel normalisation; default the statistics in ``index.json``.
+      channels: the input channels to use, a subset of the prepared ones (ablations, e.g. without
+        ``xcorr``); default all.
     """
 
     def __init__(
@@ -53,9 +55,15 @@ class TileSource:
         tile: int = 256,
         stride: int = 256,
         stats: Mapping | None = None,
+        channels: Sequence[str] | None = None,
     ):
         index = read_index(prep_dir)
-        self.channels = list(index["channels"])
+        have = list(index["channels"])
+        self.channels = list(channels) if channels else have
+        unknown = [c for c in self.channels if c not in have]
+        if unknown:
+            raise SeaIceError(f"{prep_dir}: channels {unknown} not prepared (has {have})")
+        self._chan_idx = [have.index(c) for c in self.channels]
         self.stats = dict(stats or index["stats"])
         self.tile = tile
         scenes = [s for s in index["scenes"] if split == "all" or s["split"] == split]
@@ -88,7 +96,9 @@ class TileSource:
         mask = np.asarray(a["mask"][win]) > 0
         return {
             "x": np.where(
-                mask[..., None], normalise(a["inputs"][win], self.channels, self.stats), 0.0
+                mask[..., None],
+                normalise(a["inputs"][win][..., self._chan_idx], self.channels, self.stats),
+                0.0,
             ),
             "target": np.where(mask, a["target"][win], 0.0).astype(np.float32),
             "weight": np.where(mask, a["weight"][win], 0.0).astype(np.float32),
