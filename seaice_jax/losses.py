@@ -24,7 +24,6 @@ import functools
 
 import jax
 import jax.numpy as jnp
-from jax import lax
 
 
 def _block_sum(x: jax.Array, f: int) -> jax.Array:
@@ -32,7 +31,9 @@ def _block_sum(x: jax.Array, f: int) -> jax.Array:
     b, h, w = x.shape
     ph, pw = (-h) % f, (-w) % f
     x = jnp.pad(x, ((0, 0), (0, ph), (0, pw)))
-    return lax.reduce_window(x, 0.0, lax.add, (1, f, f), (1, f, f), "VALID")
+    # A reshape and a sum, not lax.reduce_window: on CPU the windowed reduction (and its
+    # gradient) costs O(f^2) per output and tripled the :cpu train step at f = 125.
+    return x.reshape(b, (h + ph) // f, f, (w + pw) // f, f).sum(axis=(2, 4))
 
 
 def _masked_inputs(pred, target, weight, mask):
