@@ -45,6 +45,30 @@ def _masked_inputs(pred, target, weight, mask):
     return pred, target, weight, mask
 
 
+def weighted_l1_sums(pred, target, weight, mask, *, reduce_factor: int = 1):
+    """``(sum w |p - t|, sum w)`` of :func:`weighted_l1`, so that callers can accumulate the
+    exact mean over many batches (validation). Same arguments."""
+    pred, target, weight, mask = _masked_inputs(
+        jnp.asarray(pred, jnp.float32),
+        jnp.asarray(target, jnp.float32),
+        jnp.asarray(weight, jnp.float32),
+        mask,
+    )
+    if reduce_factor > 1:
+        m = mask.astype(jnp.float32)
+        n = _block_sum(m, reduce_factor)
+        ok = n > 0
+        safe_n = jnp.where(ok, n, 1.0)
+        pred = _block_sum(pred, reduce_factor) / safe_n
+        target = _block_sum(target, reduce_factor) / safe_n
+        # A block's weight is its mean pixel weight times its valid area, so partly masked
+        # blocks count for what they hold.
+        weight = jnp.where(ok, _block_sum(weight, reduce_factor), 0.0)
+        mask = ok
+    err = jnp.where(mask, jnp.abs(pred - target), 0.0)
+    return jnp.sum(weight * err), jnp.sum(weight)
+
+
 @functools.partial(jax.jit, static_argnames=("reduce_factor",))
 def weighted_l1(
     pred: jax.Array,
@@ -66,26 +90,8 @@ def weighted_l1(
     Returns:
       Scalar float32 loss; 0 when nothing is valid.
     """
-    pred, target, weight, mask = _masked_inputs(
-        jnp.asarray(pred, jnp.float32),
-        jnp.asarray(target, jnp.float32),
-        jnp.asarray(weight, jnp.float32),
-        mask,
-    )
-    if reduce_factor > 1:
-        m = mask.astype(jnp.float32)
-        n = _block_sum(m, reduce_factor)
-        ok = n > 0
-        safe_n = jnp.where(ok, n, 1.0)
-        pred = _block_sum(pred, reduce_factor) / safe_n
-        target = _block_sum(target, reduce_factor) / safe_n
-        # A block's weight is its mean pixel weight times its valid area, so partly masked
-        # blocks count for what they hold.
-        weight = jnp.where(ok, _block_sum(weight, reduce_factor), 0.0)
-        mask = ok
-    err = jnp.where(mask, jnp.abs(pred - target), 0.0)
-    total_w = jnp.sum(weight)
-    return jnp.sum(weight * err) / jnp.where(total_w > 0, total_w, 1.0)
+    num, total_w = weighted_l1_sums(pred, target, weight, mask, reduce_factor=reduce_factor)
+    return num / jnp.where(total_w > 0, total_w, 1.0)
 
 
 @jax.jit

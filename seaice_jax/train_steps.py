@@ -21,7 +21,7 @@ from flax import nnx
 from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
-from seaice_jax.losses import logit_range_penalty, weighted_l1
+from seaice_jax.losses import logit_range_penalty, weighted_l1, weighted_l1_sums
 
 
 def flatten_params(model: nnx.Module) -> tuple[nnx.GraphDef, dict[str, jax.Array]]:
@@ -110,7 +110,8 @@ def make_steps(
 
     Returns:
       (train_step, eval_step). ``train_step`` returns ``(new_state, metrics)`` and donates the
-      old state; ``eval_step`` returns summed ``(weighted |err|, weight, |err|, count)``.
+      old state; ``eval_step`` returns summed ``(weighted |err|, weight, |err|, count)``, the
+      weighted pair at ``reduce_factor`` (as the loss), the plain pair per pixel.
       With ``max_traces`` the train step fails if traced more often (``chex.assert_max_traces``):
       a recompile every step would be a silent 100x slow-down.
     """
@@ -152,9 +153,13 @@ def make_steps(
     def eval_step(params, batch):
         pred = predict(params, batch["x"])
         m = batch["mask"]
+        # val_l1 is the training loss's L1 (at the same reduce_factor): a model that sharpens
+        # below the NT footprint is not penalised for it. val_mae stays per pixel.
+        wsum, w = weighted_l1_sums(
+            pred, batch["target"], batch["weight"], m, reduce_factor=reduce_factor
+        )
         err = jnp.where(m, jnp.abs(pred - jnp.where(m, batch["target"], 0.0)), 0.0)
-        w = jnp.where(m, batch["weight"], 0.0)
-        return jnp.stack([jnp.sum(w * err), jnp.sum(w), jnp.sum(err), jnp.sum(m)])
+        return jnp.stack([wsum, w, jnp.sum(err), jnp.sum(m)])
 
     if max_traces is not None:
         import chex
