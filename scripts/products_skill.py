@@ -3,8 +3,10 @@
 For each seed: simulate a case (``configs/sim.py[:arg]`` with ``seed``), build every product of
 each day (S1, RCM, AMSR2-89 inference with the given checkpoints; NT bilinear; the pan-sharpening
 baseline; the fused map) and score them against the truth and the OSI-SAF-like reference. The
-uncertainty floors are fitted on the first seed's first day and applied unchanged to every other
-day, so the reported 1-sigma coverage (``calibration``) is held out.
+uncertainty floors and the fused sigma's scale are fitted on the first seed's first day
+(``evaluate.case.calibrate``) and applied unchanged to every other day, so the reported 1-sigma
+coverage (``calibration_held_out``) is held out. ``fused_vs_each`` compares the fused map with each
+product on that product's own footprint.
 
     PYTHONPATH=. python scripts/products_skill.py --seeds 1,2,3 --sim configs/sim.py:smoke \
         --s1 runs/s1 --rcm runs/rcm --amsr2-89 runs/amsr2 --out out/products_skill.json
@@ -58,6 +60,15 @@ def _aggregate(runs: list[dict]) -> dict:
         for p, v in r["calibration"].items():
             cal.setdefault(p, []).append(v)
     out["calibration_held_out"] = {p: float(np.mean(v)) for p, v in cal.items()}
+    each: dict = {}
+    for r in runs:
+        for p, v in r.get("fused_vs_each", {}).items():
+            e = each.setdefault(p, {"product_mae": [], "fused_mae": []})
+            e["product_mae"].append(v["product_mae"])
+            e["fused_mae"].append(v["fused_mae"])
+    out["fused_vs_each"] = {
+        p: {k: float(np.mean(x)) for k, x in v.items()} for p, v in each.items()
+    }
     return out
 
 
@@ -76,6 +87,7 @@ def main() -> None:
 
     preds = _predictors(args)
     runs, floors = [], None
+    fusion_cfg = config.get("configs/fusion.py")
     with tempfile.TemporaryDirectory() as tmp:
         for seed in [int(s) for s in args.seeds.split(",")]:
             cfg = config.get(args.sim, [f"seed={seed}"])
@@ -83,11 +95,10 @@ def main() -> None:
             for day in _days(Path(tmp) / f"case{seed}"):
                 out = Path(tmp) / f"prod{seed}_{day.name}"
                 if floors is None:
-                    raw = case.make_products(
-                        day, out / "raw", preds, floors={k: (0, 0, 0) for k in preds}
-                    )
-                    floors = case.fit_floors(day, raw)
-                prods = case.make_products(day, out, preds, floors=floors)
+                    cal = case.calibrate(day, out / "calibration", preds, None, fusion_cfg)
+                    floors = cal["floors"]
+                    fusion_cfg.sigma_scale = cal["fused_sigma_scale"]
+                prods = case.make_products(day, out, preds, fusion_cfg=fusion_cfg, floors=floors)
                 res = case.score_products(day, prods)
                 res["seed"], res["date"] = seed, day.name
                 runs.append(res)
@@ -99,6 +110,7 @@ def main() -> None:
                 )
     result = {
         "floors": floors,
+        "fused_sigma_scale": float(fusion_cfg.sigma_scale),
         "aggregate": _aggregate(runs),
         "runs": runs,
         "command": " ".join(

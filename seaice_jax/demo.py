@@ -88,18 +88,24 @@ def products_and_scores(out: Path, day: Path, workdirs: dict[str, Path]) -> dict
     fit_day = day.parent / dates[-2] if len(dates) > 1 else day
     if fit_day == day:
         _log("only one simulated date: uncertainty floors fitted on the evaluated date")
-    floors = case.calibrate(
+    fusion_cfg = get_config("configs/fusion.py")
+    cal = case.calibrate(
         fit_day,
         out / "calibration",
         predictors,
         {PRODUCT_OF[k]: w for k, w in workdirs.items()},
+        fusion_cfg,
     )
-    prods = case.make_products(day, out / "products", predictors, floors=floors)
+    fusion_cfg.sigma_scale = cal["fused_sigma_scale"]
+    prods = case.make_products(
+        day, out / "products", predictors, fusion_cfg=fusion_cfg, floors=cal["floors"]
+    )
     scores = case.score_products(day, prods)
     scores["uncertainty_floors"] = {
         "fitted_on": fit_day.name,
-        **{k: [round(v, 2) for v in f] for k, f in floors.items()},
+        **{k: [round(v, 2) for v in f] for k, f in cal["floors"].items()},
     }
+    scores["fused_sigma_scale"] = round(cal["fused_sigma_scale"], 3)
     case.day_figures(day, prods, out / "figures")
     return {"products": prods, "scores": scores}
 

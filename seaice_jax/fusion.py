@@ -213,7 +213,8 @@ def fuse_datasets(
     )
     out = grid.template()
     out["sic"] = (("y", "x"), np.asarray(f, np.float32))
-    out["sic_uncertainty"] = (("y", "x"), np.asarray(u, np.float32))
+    scale = float(cfg.get("sigma_scale", 1.0))
+    out["sic_uncertainty"] = (("y", "x"), np.asarray(u, np.float32) * np.float32(scale))
     out["dominant"] = (("y", "x"), np.asarray(d, np.int16))
     out["dominant"].attrs.update(
         long_name="index of the product with the largest fusion weight",

@@ -122,20 +122,25 @@ def test_calibrate_stores_floors_and_fused_map_follows_the_documented_formula(tm
     preds = {"s1": SarPredictorDouble(), "amsr2_89": PmPredictorDouble()}
     wd = tmp_path / "s1_model"
     wd.mkdir()
-    floors = case.calibrate(day, tmp_path / "raw", preds, {"s1": wd})
+    cal = case.calibrate(day, tmp_path / "raw", preds, {"s1": wd})
+    floors = cal["floors"]
     assert set(floors) == {"s1", "amsr2_89"}
     stored = json.loads((wd / "uncertainty.json").read_text())
     assert stored["floors"] == list(floors["s1"]) and str(day) in stored["fitted_on"]
     assert infer.load_floors(wd) == floors["s1"]
-    prods = case.make_products(day, tmp_path / "out", preds, floors=floors)
+    # The fused sigma, scaled by the fitted factor, covers 68 % of the errors on that day.
+    cfg = get_config("configs/fusion.py")
+    cfg.sigma_scale = cal["fused_sigma_scale"]
+    assert cal["fused_sigma_scale"] > 0
+    prods = case.make_products(day, tmp_path / "out", preds, fusion_cfg=cfg, floors=floors)
     res = case.score_products(day, prods)
+    assert abs(res["calibration"]["fused"] - 0.683) < 0.02
     each = res["fused_vs_each"]
     assert set(each) == {"s1", "amsr2_89", "nt_bilinear", "pansharpen_baseline"}
     assert each["s1"]["n"] == res["vs_truth"]["s1"]["n"]
     # The fused file equals the NumPy formula applied to each product on the output grid, with
     # the weather mask applied on each PM product's own grid first (docs/products.md).
     grid = Grid.from_dataset(prods["fused"])
-    cfg = get_config("configs/fusion.py")
     native = {
         "s1": open_product(tmp_path / "out" / "s1_native.nc"),
         "amsr2_89": open_product(tmp_path / "out" / "amsr2_89_native.nc"),
@@ -162,6 +167,8 @@ def test_calibrate_stores_floors_and_fused_map_follows_the_documented_formula(tm
     )
     f0 = fusion.fuse_numpy(np.stack(s0), np.stack(u0), np.zeros(grid.shape, bool), params)[0]
     assert np.nanmax(np.abs(f0 - f)) > 1.0  # the weather mask mattered here
-    np.testing.assert_allclose(prods["fused"]["sic_uncertainty"].values, unc, atol=1e-3)
+    np.testing.assert_allclose(
+        prods["fused"]["sic_uncertainty"].values, unc * cfg.sigma_scale, rtol=1e-5, atol=1e-3
+    )
     ok = np.isfinite(f)
     np.testing.assert_array_equal(prods["fused"]["dominant"].values[ok], dom[ok])

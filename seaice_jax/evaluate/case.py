@@ -220,22 +220,36 @@ def calibrate(
     out_dir: str | os.PathLike,
     predictors: Mapping[str, infer.Predictor],
     workdirs: Mapping[str, str | os.PathLike] | None = None,
-) -> dict[str, tuple]:
-    """Fit each model's uncertainty floors on a (training) day and store them with the model.
+    fusion_cfg=None,
+) -> dict:
+    """Fit each model's uncertainty floors and the fused sigma's scale on a (training) day.
 
     The products of ``day`` are made with the raw spread as uncertainty, the floors fitted
     against the day's truth (:func:`fit_floors`) and, for each product named in ``workdirs``,
     written to ``WORKDIR/uncertainty.json``, which :func:`seaice_jax.infer.load_floors` (and so
-    ``seaice-jax predict`` and the fusion weights) then use. Use a date the models trained on,
-    never the date that is evaluated.
+    ``seaice-jax predict`` and the fusion weights) then use. The products are then made again
+    with those floors and ``sigma_scale`` of the fusion config is fitted so that 68.3 % of the
+    fused map's errors fall within its 1 sigma. Use a date the models trained on, never the
+    date that is evaluated.
 
     Returns:
-      product name -> (open water, MIZ, consolidated) floors in %.
+      ``{"floors": {product: (open water, MIZ, consolidated) %}, "fused_sigma_scale": k}``.
     """
-    day = Path(day)
-    raw = make_products(day, out_dir, predictors, floors={k: (0, 0, 0) for k in predictors})
+    day, out_dir = Path(day), Path(out_dir)
+    cfg = fusion_cfg or get_config("configs/fusion.py")
+    raw = make_products(
+        day, out_dir / "raw", predictors, fusion_cfg=cfg, floors={k: (0, 0, 0) for k in predictors}
+    )
     floors = fit_floors(day, raw)
     for name, wd in (workdirs or {}).items():
         if name in floors:
             infer.save_floors(wd, floors[name], fitted_on=f"{day} (simulated truth)")
-    return floors
+    cal = make_products(day, out_dir / "floored", predictors, fusion_cfg=cfg, floors=floors)
+    t = np.asarray(pick_var(open_product(day / "truth_200m.nc"), "sic", day).values, np.float32)
+    f = np.asarray(cal["fused"]["sic"].values, np.float32)
+    u = np.asarray(cal["fused"]["sic_uncertainty"].values, np.float32) / float(
+        cfg.get("sigma_scale", 1.0)
+    )
+    ok = np.isfinite(f) & np.isfinite(u) & np.isfinite(t) & (u > 0)
+    scale = float(np.quantile(np.abs(f - t)[ok] / u[ok], 0.6827)) if ok.any() else 1.0
+    return {"floors": floors, "fused_sigma_scale": max(scale, 1e-3)}
