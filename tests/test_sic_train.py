@@ -74,7 +74,7 @@ def _losses(workdir: Path) -> list[float]:
 def test_train_resume_equals_uninterrupted_and_predictor(prepared, tmp_path):
     from seaice_jax.train import load_predictor, train
 
-    cfg = smoke_cfg(prepared)
+    cfg = smoke_cfg(prepared, keep_best=True)
     full = train(cfg, tmp_path / "a")
     recs = [json.loads(ln) for ln in (tmp_path / "a" / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in recs] == list(range(1, 7))
