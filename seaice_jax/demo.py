@@ -126,12 +126,10 @@ def mosaic_fused(out: Path) -> dict:
 
 def training_curves(out: Path, workdirs: dict[str, Path]) -> Path:
     """Train loss and validation L1 of each model against step, from ``metrics.jsonl``."""
-    import matplotlib
+    from seaice_jax.plotting import figure, save_png
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    fig = figure(figsize=(11, 4))
+    axes = fig.subplots(1, 2)
     for kind, w in workdirs.items():
         rows = [json.loads(line) for line in (w / "metrics.jsonl").read_text().splitlines() if line]
         tr = [(r["step"], r["train_loss"]) for r in rows if "train_loss" in r]
@@ -146,11 +144,7 @@ def training_curves(out: Path, workdirs: dict[str, Path]) -> Path:
         ax.set_yscale("log")
         ax.legend()
     fig.tight_layout()
-    path = out / "figures" / "training_curves.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_png(fig, out / "figures" / "training_curves.png", dpi=110)
 
 
 def write_cogs(out: Path, names=("fused", "s1", "rcm", "amsr2_89")) -> list[Path]:
@@ -212,10 +206,7 @@ def glia_scene(out: Path, s1_workdir: Path | None) -> dict:
 
 
 def _glia_figure(ds, out_dir: Path, labels: np.ndarray) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from seaice_jax.plotting import figure, save_png
 
     panels = [("HH (dB)", ds["hh"].values, "gray", (-25, 0))]
     sic_path = out_dir / "glia_sic.nc"
@@ -226,16 +217,15 @@ def _glia_figure(ds, out_dir: Path, labels: np.ndarray) -> None:
             ("S1 model SIC (%)", open_dataset(sic_path)["sic"].values, "Blues_r", (0, 100))
         )
     panels.append(("ICM classes", np.where(labels > 0, labels, np.nan), "tab10", (None, None)))
-    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 5))
+    fig = figure(figsize=(5 * len(panels), 5))
+    axes = fig.subplots(1, len(panels))
     for ax, (title, img, cmap, (lo, hi)) in zip(axes, panels, strict=True):
         ax.imshow(img, cmap=cmap, vmin=lo, vmax=hi)
         ax.set_title(title)
         ax.set_axis_off()
     fig.suptitle("Sentinel-1 EW, Belgica Bank 2022-05-03 (real scene)")
     fig.tight_layout()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out_dir / "glia.png", dpi=110)
-    plt.close(fig)
+    save_png(fig, out_dir / "glia.png", dpi=110)
 
 
 def sit_scenario(out: Path, sim_dir: Path, quick: bool) -> dict:

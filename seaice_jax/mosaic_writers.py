@@ -113,13 +113,10 @@ class MosaicWriters:
             with atomic_path(self.tif) as tmp:
                 rasterio.shutil.copy(self._gtiff, tmp, driver="COG", compress="DEFLATE")
         if self.png:
-            import matplotlib
-
-            matplotlib.use("Agg")
-            import matplotlib.pyplot as plt
+            from matplotlib.image import imsave
 
             with atomic_path(self.png) as tmp:
-                plt.imsave(
+                imsave(
                     tmp,
                     np.ma.masked_invalid(self.ql),
                     cmap="Blues_r",

@@ -13,24 +13,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
+import numpy as np
+from matplotlib.patches import Rectangle
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
-
-from seaice_jax.atomic import atomic_path, write_text  # noqa: E402
-from seaice_jax.errors import file_error  # noqa: E402
-from seaice_jax.evaluate.metrics import metrics  # noqa: E402
+from seaice_jax.atomic import write_text
+from seaice_jax.errors import file_error
+from seaice_jax.evaluate.metrics import metrics
+from seaice_jax.plotting import figure, save_png
 
 SIC_CMAP = "Blues_r"
 
 
 def _save(fig, path: str | os.PathLike) -> Path:
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=120, bbox_inches="tight", format="png")
-    plt.close(fig)
-    return Path(path)
+    return save_png(fig, path, dpi=120, bbox_inches="tight")
 
 
 def scatter_density(pred, ref, path: str | os.PathLike, title: str = "", bins: int = 50) -> Path:
@@ -38,7 +33,8 @@ def scatter_density(pred, ref, path: str | os.PathLike, title: str = "", bins: i
     p, r = np.ravel(pred), np.ravel(ref)
     ok = np.isfinite(p) & np.isfinite(r)
     m = metrics(p[ok], r[ok])
-    fig, ax = plt.subplots(figsize=(4.5, 4))
+    fig = figure(figsize=(4.5, 4))
+    ax = fig.subplots()
     h = ax.hist2d(
         r[ok],
         p[ok],
@@ -90,7 +86,7 @@ def figure1(
       path: output PNG.
     """
     n, cols = len(rois), list(panels)
-    fig = plt.figure(figsize=(4 + 2.6 * len(cols), max(4.0, 2.4 * n)))
+    fig = figure(figsize=(4 + 2.6 * len(cols), max(4.0, 2.4 * n)))
     gs = fig.add_gridspec(max(n, 1), 1 + len(cols), width_ratios=[2.0] + [1.0] * len(cols))
     ax = fig.add_subplot(gs[:, 0])
     im = ax.imshow(mosaic, cmap=SIC_CMAP, vmin=0, vmax=100)
@@ -165,7 +161,8 @@ def table1(
     text = "\n".join(lines) + "\n"
     write_text(out_md, text)
     if out_png:
-        fig, ax = plt.subplots(figsize=(1.6 + 1.2 * len(rows), 3))
+        fig = figure(figsize=(1.6 + 1.2 * len(rows), 3))
+        ax = fig.subplots()
         ax.bar([str(r["model"]) for r in rows], [float(r["best_val_l1"]) for r in rows])
         for i, r in enumerate(rows):
             ax.text(i, float(r["best_val_l1"]), f"ep {r['best_epoch']}", ha="center", va="bottom")

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 
-from seaice_jax.atomic import atomic_path
 from seaice_jax.geo.grids import Grid
 
 
@@ -38,13 +37,11 @@ def plot_fields(
       cmaps, units: per-panel colour map and colour-bar label.
       land: optional ``(H, W)`` bool drawn in grey under the fields.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from seaice_jax.plotting import figure, save_png
 
     n = len(fields)
-    fig, axes = plt.subplots(1, n, figsize=(5.2 * n, 5.2), squeeze=False)
+    fig = figure(figsize=(5.2 * n, 5.2))
+    axes = fig.subplots(1, n, squeeze=False)
     left, bottom, right, top = (b / 1e3 for b in grid.bounds)
     for i, (ax, f) in enumerate(zip(axes[0], fields, strict=True)):
         if land is not None:
@@ -66,9 +63,7 @@ def plot_fields(
         ax.set_ylabel("y (km)")
         fig.colorbar(im, ax=ax, shrink=0.8, label=(units or [""] * n)[i])
     fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=90, format="png")
-    plt.close(fig)
+    save_png(fig, path, dpi=90)
 
 
 def main(out_dir: str) -> None:

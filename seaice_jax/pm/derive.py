@@ -146,12 +146,7 @@ def plot_tiepoints(
       tiepoints: ``{label: tie-point set}``; default the published AMSR2 and SSMIS sets and the
         set derived from ``ds_points``.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from seaice_jax.atomic import atomic_path
+    from seaice_jax.plotting import figure, save_png
 
     if tiepoints is None:
         tiepoints = {
@@ -161,7 +156,8 @@ def plot_tiepoints(
         }
     sic = ds_points[sic_var].values
     dim = ds_points[sic_var].dims[0]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 5), constrained_layout=True)
+    fig = figure(figsize=(11, 5), layout="constrained")
+    axes = fig.subplots(1, 2)
     for label, sel, colour in (
         ("0 % points", sic <= 0.5, "tab:blue"),
         ("100 % points", sic >= 99.5, "tab:grey"),
@@ -190,6 +186,4 @@ def plot_tiepoints(
     axes[0].set(xlabel="GR(37V/19V)", ylabel="PR(19)", title="NASA Team plane")
     axes[1].set(xlabel="TB 18.7V (K)", ylabel="TB 36.5V (K)", title="Brightness temperatures")
     axes[0].legend(fontsize=8, loc="upper left")
-    with atomic_path(out_png) as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
-    plt.close(fig)
+    save_png(fig, out_png, dpi=110)

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import xarray as xr
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import xarray as xr  # noqa: E402
-
-from seaice_jax.atomic import atomic_path  # noqa: E402
+from seaice_jax.plotting import figure, save_png
 
 
 def _load(p: Path) -> xr.Dataset:
@@ -40,7 +36,8 @@ def quicklook(date_dir: str | Path, out: str | Path | None = None) -> Path:
         (nt.sic.values, "NASA Team 25 km (%)", "Blues_r", (0, 100)),
         (ref.sic.values, "OSI-SAF-like 10 km (%)", "Blues_r", (0, 100)),
     ]
-    fig, axes = plt.subplots(3, 3, figsize=(13, 13))
+    fig = figure(figsize=(13, 13))
+    axes = fig.subplots(3, 3)
     for ax, (img, title, cmap, lim) in zip(axes.ravel(), panels, strict=True):
         lo, hi = lim if lim else np.nanpercentile(img, [2, 98])
         im = ax.imshow(img, cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
@@ -50,7 +47,4 @@ def quicklook(date_dir: str | Path, out: str | Path | None = None) -> Path:
         fig.colorbar(im, ax=ax, fraction=0.046)
     fig.suptitle(f"simulated case {d.name}")
     fig.tight_layout()
-    with atomic_path(out) as tmp:
-        fig.savefig(tmp, dpi=70, format="png")
-    plt.close(fig)
-    return out
+    return save_png(fig, out, dpi=70)

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from seaice_jax.atomic import atomic_path  # noqa: E402
+from seaice_jax.plotting import figure, save_png
 
 _NAMES = {
     "estimate": "SAR SIT (normalised)",
@@ -21,14 +17,13 @@ _NAMES = {
 
 
 def _save(fig, path: Path) -> None:
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=110, bbox_inches="tight", format="png")
-    plt.close(fig)
+    save_png(fig, path, dpi=110, bbox_inches="tight")
 
 
 def scatter(at_points: dict, ref: np.ndarray, table: dict, path: Path) -> None:
     """Estimated vs measured SIT, one panel per estimate (the estimate first, as Fig. 3)."""
-    fig, axes = plt.subplots(1, 4, figsize=(15, 4), sharex=True, sharey=True)
+    fig = figure(figsize=(15, 4))
+    axes = fig.subplots(1, 4, sharex=True, sharey=True)
     hi = float(np.nanmax(ref)) * 1.2 if np.isfinite(ref).any() else 1.0
     for ax, name in zip(axes, _NAMES, strict=True):
         ax.scatter(ref, at_points[name], s=8, alpha=0.6)
@@ -61,7 +56,8 @@ def maps(s, m: dict, path4: Path, path5: Path) -> None:
         (path4, (slice(None), slice(None))),
         (path5, (slice(h // 4, h // 2), slice(w // 4, w // 2))),
     ):
-        fig, axes = plt.subplots(1, 5, figsize=(20, 4.2))
+        fig = figure(figsize=(20, 4.2))
+        axes = fig.subplots(1, 5)
         for ax, (title, f, cmap) in zip(axes, fields, strict=True):
             kw = {"vmin": 0, "vmax": vmax} if cmap == "viridis" else {}
             im = ax.imshow(np.asarray(f)[win], cmap=cmap, interpolation="nearest", **kw)
