@@ -115,3 +115,22 @@ def test_depthwise3x3_equals_grouped_conv():
     conv.bias[...] = jax.random.normal(jax.random.key(1), (6,))
     x = jax.random.normal(jax.random.key(2), (2, 9, 7, 6))
     np.testing.assert_allclose(np.asarray(depthwise3x3(x, conv)), np.asarray(conv(x)), atol=1e-5)
+
+
+def test_pointwise_and_patch_matmuls_equal_the_flax_convolutions():
+    """1 x 1 convs, 2 x 2 stride-2 convs and their transposes, written as matrix products."""
+    import jax
+    from flax import nnx
+
+    from seaice_jax.models.blocks import patch_down, patch_up, pointwise
+
+    r = nnx.Rngs(0)
+    x = jax.random.normal(jax.random.key(2), (2, 8, 6, 5))
+    cases = (
+        (pointwise, nnx.Conv(5, 7, (1, 1), rngs=r)),
+        (patch_down, nnx.Conv(5, 7, (2, 2), strides=(2, 2), padding="VALID", rngs=r)),
+        (patch_up, nnx.ConvTranspose(5, 7, (2, 2), strides=(2, 2), rngs=r)),
+    )
+    for fn, conv in cases:
+        conv.bias[...] = jax.random.normal(jax.random.key(1), (7,))
+        np.testing.assert_allclose(np.asarray(fn(x, conv)), np.asarray(conv(x)), atol=1e-5)

@@ -44,6 +44,65 @@ def depthwise3x3(x: jax.Array, conv: nnx.Conv) -> jax.Array:
     return y
 
 
+def pointwise(x: jax.Array, conv: nnx.Conv) -> jax.Array:
+    """``conv(x)`` for a 1 x 1 ``nnx.Conv``, as one ``(B*H*W, C) @ (C, D)`` matrix product.
+
+    The same parameters and result; written out because XLA's CPU backend differentiates the
+    1 x 1 convolution through its generic convolution kernels: (8, 64, 64, 24) -> 72 channels
+    took 19 ms for the gradient as a convolution against 2.8 ms as a matrix product
+    (``docs/bench.md``). On GPU/TPU both lower to the same matrix unit.
+
+    Args:
+      x: ``(B, H, W, C)``.
+      conv: a ``(1, 1)`` conv holding ``kernel`` ``(1, 1, C, D)`` and ``bias`` ``(D,)``.
+
+    Returns:
+      ``(B, H, W, D)``.
+    """
+    k = conv.kernel[...][0, 0]
+    y = (x.reshape(-1, k.shape[0]) @ k).reshape(*x.shape[:-1], k.shape[1])
+    return y + conv.bias[...]
+
+
+def patch_down(x: jax.Array, conv: nnx.Conv) -> jax.Array:
+    """``conv(x)`` for a 2 x 2, stride-2, ``VALID`` ``nnx.Conv``: space-to-depth, then a matmul.
+
+    Args:
+      x: ``(B, H, W, C)``, H and W even.
+      conv: kernel ``(2, 2, C, D)``, bias ``(D,)``.
+
+    Returns:
+      ``(B, H/2, W/2, D)``.
+    """
+    b, h, w, c = x.shape
+    k = conv.kernel[...]
+    p = x.reshape(b, h // 2, 2, w // 2, 2, c).transpose(0, 1, 3, 2, 4, 5)
+    y = p.reshape(-1, 4 * c) @ k.reshape(4 * c, k.shape[-1])
+    return y.reshape(b, h // 2, w // 2, -1) + conv.bias[...]
+
+
+def patch_up(x: jax.Array, conv: nnx.ConvTranspose) -> jax.Array:
+    """``conv(x)`` for a 2 x 2, stride-2 ``nnx.ConvTranspose``: a matmul, then depth-to-space.
+
+    Each input pixel writes one 2 x 2 block of the output, so the transposed convolution is a
+    matrix product per pixel; flax's transposed convolution applies the kernel flipped in both
+    spatial axes, hence ``k[::-1, ::-1]``.
+
+    Args:
+      x: ``(B, H, W, C)``.
+      conv: kernel ``(2, 2, C, D)``, bias ``(D,)``.
+
+    Returns:
+      ``(B, 2H, 2W, D)``.
+    """
+    b, h, w, c = x.shape
+    k = conv.kernel[...][::-1, ::-1]
+    d = k.shape[-1]
+    y = x.reshape(-1, c) @ k.transpose(2, 0, 1, 3).reshape(c, 4 * d)
+    y = y.reshape(b, h, w, 2, 2, d).transpose(0, 1, 3, 2, 4, 5)
+    return y.reshape(b, 2 * h, 2 * w, d) + conv.bias[...]
+
+
 class ChannelAttention(nnx.Module):
     """Multi-head transposed (channel) attention with depthwise-conv q/k/v."""
 
@@ -57,7 +116,7 @@ class ChannelAttention(nnx.Module):
 
     def __call__(self, x: jax.Array) -> jax.Array:
         b, h, w, c = x.shape
-        qkv = depthwise3x3(self.qkv(self.norm(x)), self.dw)
+        qkv = depthwise3x3(pointwise(self.norm(x), self.qkv), self.dw)
         q, k, v = jnp.split(qkv, 3, axis=-1)
 
         def heads(t):  # (B, H, W, C) -> (B, heads, C/heads, HW)
@@ -68,7 +127,7 @@ class ChannelAttention(nnx.Module):
         k = k / (jnp.linalg.norm(k, axis=-1, keepdims=True) + 1e-6)
         attn = jax.nn.softmax(q @ k.swapaxes(-1, -2) * self.temperature[...], axis=-1)
         out = (attn @ v).transpose(0, 3, 1, 2).reshape(b, h, w, c)
-        return x + self.proj(out)
+        return x + pointwise(out, self.proj)
 
 
 class WindowAttention(nnx.Module):
@@ -112,8 +171,8 @@ class GatedFFN(nnx.Module):
         self.out = nnx.Conv(hidden, dim, (1, 1), rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
-        a, g = jnp.split(depthwise3x3(self.inp(self.norm(x)), self.dw), 2, axis=-1)
-        return x + self.out(jax.nn.gelu(a) * g)
+        a, g = jnp.split(depthwise3x3(pointwise(self.norm(x), self.inp), self.dw), 2, axis=-1)
+        return x + pointwise(jax.nn.gelu(a) * g, self.out)
 
 
 class TransformerBlock(nnx.Module):
@@ -140,4 +199,4 @@ class ConvBlock(nnx.Module):
 
     def __call__(self, x: jax.Array) -> jax.Array:
         y = self.c2(jax.nn.gelu(self.c1(x)))
-        return jax.nn.gelu(y + (self.skip(x) if self.skip is not None else x))
+        return jax.nn.gelu(y + (pointwise(x, self.skip) if self.skip is not None else x))

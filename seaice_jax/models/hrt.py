@@ -25,7 +25,7 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from seaice_jax.models.blocks import ConvBlock, TransformerBlock
+from seaice_jax.models.blocks import ConvBlock, TransformerBlock, patch_down, patch_up, pointwise
 
 
 class HighResTransformer(nnx.Module):
@@ -116,19 +116,19 @@ class HighResTransformer(nnx.Module):
         f0 = self.stem(x)
         skips, y = [], f0
         for down, blocks in zip(self.downs, self.encs, strict=True):
-            y = down(y)
+            y = patch_down(y, down)
             for blk in blocks:
                 y = blk(y)
             skips.append(y)
         for j, (up, fuse, dec) in enumerate(zip(self.ups, self.fuses, self.decs, strict=True)):
             skip = skips[-2 - j]
-            y = dec(fuse(jnp.concatenate([up(y), skip], axis=-1)))
+            y = dec(pointwise(jnp.concatenate([patch_up(y, up), skip], axis=-1), fuse))
         if self.full_res:
-            y = jnp.concatenate([self.up0(y), f0], axis=-1)
+            y = jnp.concatenate([patch_up(y, self.up0), f0], axis=-1)
             for blk in self.refine:
                 y = blk(y)
-            logits = self.head(y)[..., 0]
+            logits = pointwise(y, self.head)[..., 0]
         else:
-            logits = self.head(y)[..., 0]
+            logits = pointwise(y, self.head)[..., 0]
             logits = jax.image.resize(logits, (b, h, w), method="bilinear")
         return logits
