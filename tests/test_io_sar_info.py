@@ -31,12 +31,12 @@ EXPECTED = {
     r"cis_sigrid3_shp/shapefile\.dex": ("cis_dex", "EPSG:4326"),
     r"eccc_eureka2014_insitu/.*\.h5": ("eccc_insitu_h5", "EPSG:4326"),
     r"pyresample_ssmis/.*\.npz": ("ssmis_swath_npz", "EPSG:4326"),
-    r"xarray_sentinel_ew/.*(\.xml|manifest\.safe)": ("sentinel1_safe", None),
+    r"xarray_sentinel_ew/.*(\.xml|manifest\.safe)": ("sentinel1_safe", "EPSG:4326"),  # GCPs
     r"ai4arctic_channel_stats/global_meanstd\.npy": ("ai4arctic_channel_stats", None),
     r"ai4arctic_channel_stats/.*\.json": ("ai4arctic_scene_list", None),
     GLIA: ("envi", None),
     "glia_s1_ew_belgica/results": ("envi", None),
-    SAFE: ("sentinel1_safe", None),
+    SAFE: ("sentinel1_safe", "EPSG:4326"),
 }
 COMPANIONS = {  # opened through the file named on the right
     r"cis_sigrid3_shp/shapefile\.(dbf|shx|prj)": "cis_sigrid3_shp/shapefile.shp",
@@ -83,7 +83,8 @@ def test_info_json_on_every_sample(rel, data_dir, cli):
         assert d["crs"] == crs
     if d["crs"] is not None:
         b = d["bounds"]
-        assert b is not None and len(b) == 4 and b[0] < b[2] and b[1] < b[3]
+        assert b is not None and len(b) == 4 and b[1] < b[3]
+        assert b[0] < b[2] or d["crs"] == "EPSG:4326"  # west > east: across the antimeridian
 
 
 def test_info_values_for_known_files(data_dir, cli):
@@ -96,6 +97,9 @@ def test_info_values_for_known_files(data_dir, cli):
     assert d["variables"]["hh"]["units"] == "dB" and d["crs"] is None and d["bounds"] is None
     d = json.loads(cli("info", data_dir / SAFE, "--json")[1])
     assert d["time"] == ["2021-04-03T12:25:36.505937", "2021-04-03T12:26:28.525991"]
+    # The scene's footprint from its geolocation grid (Nares Strait / Smith Sound area).
+    lon0, lat0, lon1, lat1 = d["bounds"]
+    assert -74.5 < lon0 < lon1 < -61.5 and 76.3 < lat0 < lat1 < 79.5
     d = json.loads(cli("info", data_dir / "eccc_eureka2014_insitu/ECCCEureka2014.h5", "--json")[1])
     lon0, lat0, lon1, lat1 = d["bounds"]
     assert -86.9 < lon0 < lon1 < -86.6 and 79.9 < lat0 < lat1 < 80.4 and d["time"] is None
@@ -105,3 +109,17 @@ def test_info_human_readable(data_dir, cli):
     rc, out, _ = cli("info", data_dir / "osisaf_sic/cf_nh25km.nc")
     assert rc == 0 and "format: osisaf_sic" in out and "crs:    EPSG:6931" in out
     assert re.search(r"sic\s+432x432\s+float32\s+%", out)
+
+
+def test_info_bounds_across_the_antimeridian():
+    import numpy as np
+    import xarray as xr
+
+    from seaice_jax.commands.info import describe
+
+    lon = np.array([[170.0, 179.5], [-179.0, -170.0]])
+    ds = xr.Dataset({"lon": (("r", "c"), lon), "lat": (("r", "c"), [[70.0, 71.0], [72.0, 73.0]])})
+    d = describe(ds)
+    assert d["crs"] == "EPSG:4326" and d["bounds"] == [170.0, 70.0, -170.0, 73.0]
+    ds["lon"] = (("r", "c"), [[-10.0, 5.0], [20.0, 30.0]])
+    assert describe(ds)["bounds"] == [-10.0, 70.0, 30.0, 73.0]

@@ -6,7 +6,10 @@ With ``--json`` one JSON object is printed::
      "crs": "EPSG:n" | WKT | null, "bounds": [left, bottom, right, top] | null,
      "time": ISO string | [first, last] | null}
 
-``bounds`` are in the units of ``crs`` (degrees for point tables, which are WGS 84 lon/lat).
+``bounds`` are in the units of ``crs``. Point tables and swaths in sensor geometry (a
+Sentinel-1 SAFE's geolocation grid, an SSMIS swath) have no map grid; their ``crs`` is that of
+their geolocation arrays, WGS 84 lon/lat (``EPSG:4326``), and ``bounds`` are degrees. A swath
+across the antimeridian has ``left > right`` (as GeoJSON bounding boxes do).
 """
 
 from __future__ import annotations
@@ -19,12 +22,30 @@ import numpy as np
 import xarray as xr
 
 
+def _geolocation(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray] | None:
+    """(lon, lat) arrays in degrees of a dataset without a map grid, or None."""
+    for lon, lat in (("lon", "lat"), ("longitude", "latitude")):
+        if lon in ds.variables and lat in ds.variables:
+            lo, la = np.asarray(ds[lon], float), np.asarray(ds[lat], float)
+            if np.isfinite(lo).any() and np.isfinite(la).any():
+                return lo, la
+    return None
+
+
+def _lon_range(lon: np.ndarray) -> tuple[float, float]:
+    """(west, east) of longitudes; west > east when the shorter span crosses 180 degrees."""
+    lo, hi = float(np.nanmin(lon)), float(np.nanmax(lon))
+    shifted = np.mod(lon, 360.0)
+    s_lo, s_hi = float(np.nanmin(shifted)), float(np.nanmax(shifted))
+    if hi - lo > 180.0 and s_hi - s_lo < hi - lo:
+        return (s_lo + 180.0) % 360.0 - 180.0, (s_hi + 180.0) % 360.0 - 180.0
+    return lo, hi
+
+
 def _crs_string(ds: xr.Dataset) -> str | None:
     crs = ds.rio.crs
     if crs is None:
-        if "lon" in ds.variables and "lat" in ds.variables and "point" in ds.dims:
-            return "EPSG:4326"
-        return None
+        return "EPSG:4326" if _geolocation(ds) is not None else None
     code = crs.to_epsg()
     return f"EPSG:{code}" if code else crs.to_wkt()
 
@@ -37,15 +58,11 @@ def _finite(vals) -> list[float] | None:
 def _bounds(ds: xr.Dataset) -> list[float] | None:
     if ds.rio.crs is not None and "x" in ds.dims and "y" in ds.dims and "x" in ds.coords:
         return _finite(ds.rio.bounds())
-    if "point" in ds.dims and "lon" in ds.variables and "lat" in ds.variables:
-        lon, lat = np.asarray(ds["lon"], float), np.asarray(ds["lat"], float)
-        if np.isfinite(lon).any() and np.isfinite(lat).any():
-            return [
-                float(np.nanmin(lon)),
-                float(np.nanmin(lat)),
-                float(np.nanmax(lon)),
-                float(np.nanmax(lat)),
-            ]
+    geo = _geolocation(ds) if ds.rio.crs is None else None
+    if geo is not None:
+        lon, lat = geo
+        west, east = _lon_range(lon)
+        return [west, float(np.nanmin(lat)), east, float(np.nanmax(lat))]
     b = ds.attrs.get("bounds")  # vector data (charts) record their total bounds here
     if b is not None and np.size(b) == 4:
         return _finite(np.ravel(b))
