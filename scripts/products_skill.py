@@ -3,7 +3,7 @@
 For each seed: simulate a case (``configs/sim.py[:arg]`` with ``seed``), build every product of
 each day (S1, RCM, AMSR2-89 inference with the given checkpoints; NT bilinear; the pan-sharpening
 baseline; the fused map) and score them against the truth and the OSI-SAF-like reference. The
-uncertainty floors and the fused sigma's scale are fitted on the first seed's first day
+uncertainty floors, the fusion's kappa and beta, and the fused sigma's scale are fitted on the first seed's first day
 (``evaluate.case.calibrate``) and applied unchanged to every other day, so the reported 1-sigma
 coverage (``calibration_held_out``) is held out. ``fused_vs_each`` compares the fused map with each
 product on that product's own footprint.
@@ -98,6 +98,7 @@ def main() -> None:
                     cal = case.calibrate(day, out / "calibration", preds, None, fusion_cfg)
                     floors = cal["floors"]
                     fusion_cfg.sigma_scale = cal["fused_sigma_scale"]
+                    fusion_cfg.kappa, fusion_cfg.beta = cal["kappa"], cal["beta"]
                 prods = case.make_products(day, out, preds, fusion_cfg=fusion_cfg, floors=floors)
                 res = case.score_products(day, prods)
                 res["seed"], res["date"] = seed, day.name
@@ -111,6 +112,7 @@ def main() -> None:
     result = {
         "floors": floors,
         "fused_sigma_scale": float(fusion_cfg.sigma_scale),
+        "kappa_beta": [float(fusion_cfg.kappa), float(fusion_cfg.beta)],
         "aggregate": _aggregate(runs),
         "runs": runs,
         "command": " ".join(

@@ -97,6 +97,7 @@ def products_and_scores(out: Path, day: Path, workdirs: dict[str, Path]) -> dict
         fusion_cfg,
     )
     fusion_cfg.sigma_scale = cal["fused_sigma_scale"]
+    fusion_cfg.kappa, fusion_cfg.beta = cal["kappa"], cal["beta"]
     prods = case.make_products(
         day, out / "products", predictors, fusion_cfg=fusion_cfg, floors=cal["floors"]
     )
@@ -106,6 +107,7 @@ def products_and_scores(out: Path, day: Path, workdirs: dict[str, Path]) -> dict
         **{k: [round(v, 2) for v in f] for k, f in cal["floors"].items()},
     }
     scores["fused_sigma_scale"] = round(cal["fused_sigma_scale"], 3)
+    scores["fusion_kappa_beta"] = [cal["kappa"], cal["beta"]]
     case.day_figures(day, prods, out / "figures")
     return {"products": prods, "scores": scores}
 

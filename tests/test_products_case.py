@@ -128,9 +128,14 @@ def test_calibrate_stores_floors_and_fused_map_follows_the_documented_formula(tm
     stored = json.loads((wd / "uncertainty.json").read_text())
     assert stored["floors"] == list(floors["s1"]) and str(day) in stored["fitted_on"]
     assert infer.load_floors(wd) == floors["s1"]
+    # kappa and beta: the grid point with the lowest fused MAE on that day.
+    scores = cal["resolution_scores"]
+    assert len(scores) == len(case.KAPPA_GRID) * len(case.BETA_GRID)
+    assert scores[f"{cal['kappa']:g},{cal['beta']:g}"] == min(scores.values())
     # The fused sigma, scaled by the fitted factor, covers 68 % of the errors on that day.
     cfg = get_config("configs/fusion.py")
     cfg.sigma_scale = cal["fused_sigma_scale"]
+    cfg.kappa, cfg.beta = cal["kappa"], cal["beta"]
     assert cal["fused_sigma_scale"] > 0
     prods = case.make_products(day, tmp_path / "out", preds, fusion_cfg=cfg, floors=floors)
     res = case.score_products(day, prods)

@@ -70,6 +70,7 @@ def test_products_of_the_trained_model_calibrated_on_a_training_date(trained, tm
     fit_day = workdir / "sim" / "train_case" / "sic" / "2021-09-06"
     cal = case.calibrate(fit_day, tmp_path / "cal", predictors, {"s1": workdir}, fcfg)
     fcfg.sigma_scale = cal["fused_sigma_scale"]
+    fcfg.kappa, fcfg.beta = cal["kappa"], cal["beta"]
     day = held_out / "sic" / "2021-09-05"
     prods = case.make_products(
         day, tmp_path / "p", predictors, fusion_cfg=fcfg, floors=cal["floors"]

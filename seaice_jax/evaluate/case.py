@@ -99,17 +99,21 @@ def make_products(
         )
         prods["pansharpen_baseline"] = _on(grid, sic=sharp)
     cfg = fusion_cfg or get_config("configs/fusion.py")
-    weather = None
-    tb_path = day / "amsr2_3125m.nc"
-    need = {"tb_18_7h", "tb_18_7v", "tb_89_0h", "tb_89_0v"}
-    if tb_path.exists() and need <= set((tb := open_product(tb_path)).data_vars):
-        weather = fusion.weather_from_tb(tb, tb_path)  # 3.125 km: finer than NT's own mask
-    elif "weather_mask_89" in nt:
-        weather = pick_var(nt, "weather_mask_89", "nt")
-    prods["fused"] = fusion.fuse_datasets(native, grid, cfg, weather, warn=lambda m: None)
+    prods["fused"] = fusion.fuse_datasets(native, grid, cfg, _weather(day, nt), warn=lambda m: None)
     for name, ds in prods.items():
         write_netcdf(ds, out_dir / f"{name}.nc")
     return prods
+
+
+def _weather(day: Path, nt: xr.Dataset):
+    """The 18.7/89 GHz weather mask of a day: from its 3.125 km TBs, else the NT file's."""
+    tb_path = day / "amsr2_3125m.nc"
+    need = {"tb_18_7h", "tb_18_7v", "tb_89_0h", "tb_89_0v"}
+    if tb_path.exists() and need <= set((tb := open_product(tb_path)).data_vars):
+        return fusion.weather_from_tb(tb, tb_path)  # 3.125 km: finer than NT's own mask
+    if "weather_mask_89" in nt:
+        return pick_var(nt, "weather_mask_89", "nt")
+    return None
 
 
 def score_products(day: str | os.PathLike, prods: Mapping[str, xr.Dataset]) -> dict:
@@ -215,6 +219,46 @@ def fit_floors(day: str | os.PathLike, prods: Mapping[str, xr.Dataset]) -> dict[
     }
 
 
+#: The fusion's representativeness settings tried by :func:`fit_resolution_term`:
+#: ``kappa`` (% per doubling of footprint over pixel) and ``beta`` (share kept in pure ice/water).
+KAPPA_GRID = (4.0, 8.0, 16.0, 32.0, 64.0, 128.0)
+BETA_GRID = (0.25, 1.0)
+
+
+def fit_resolution_term(day: str | os.PathLike, product_dir: str | os.PathLike, fusion_cfg):
+    """The ``(kappa, beta)`` of the grids above whose fused map has the lowest MAE on ``day``.
+
+    ``product_dir`` holds the day's model products on their native grids
+    (``<name>_native.nc``, as :func:`make_products` writes them); NT comes from the day folder.
+    The uncertainty floors inside those products must be the fitted ones, since the weights
+    trade them off against the representativeness term.
+
+    Returns:
+      ``(kappa, beta, {"kappa,beta": fused MAE %}, fused dataset of the best setting)``.
+    """
+    day, product_dir = Path(day), Path(product_dir)
+    truth = open_product(day / "truth_200m.nc")
+    grid = Grid.from_dataset(truth)
+    t = np.asarray(pick_var(truth, "sic", day).values, np.float32)
+    nt = open_product(day / "nt_25km.nc")
+    native = {"nt": nt}
+    for name in SOURCES:
+        if (product_dir / f"{name}_native.nc").exists():
+            native[name] = open_product(product_dir / f"{name}_native.nc")
+    weather = _weather(day, nt)
+    scores, fused = {}, {}
+    for kappa in KAPPA_GRID:
+        for beta in BETA_GRID:
+            cfg = fusion_cfg.copy_and_resolve_references()
+            cfg.kappa, cfg.beta = kappa, beta
+            key = f"{kappa:g},{beta:g}"
+            fused[key] = fusion.fuse_datasets(native, grid, cfg, weather, warn=lambda m: None)
+            scores[key] = float(np.nanmean(np.abs(fused[key]["sic"].values - t)))
+    best = min(scores, key=scores.get)
+    kappa, beta = (float(v) for v in best.split(","))
+    return kappa, beta, scores, fused[best]
+
+
 def calibrate(
     day: str | os.PathLike,
     out_dir: str | os.PathLike,
@@ -222,18 +266,21 @@ def calibrate(
     workdirs: Mapping[str, str | os.PathLike] | None = None,
     fusion_cfg=None,
 ) -> dict:
-    """Fit each model's uncertainty floors and the fused sigma's scale on a (training) day.
+    """Fit the models' uncertainty floors and the fusion's free parameters on a (training) day.
 
     The products of ``day`` are made with the raw spread as uncertainty, the floors fitted
     against the day's truth (:func:`fit_floors`) and, for each product named in ``workdirs``,
     written to ``WORKDIR/uncertainty.json``, which :func:`seaice_jax.infer.load_floors` (and so
     ``seaice-jax predict`` and the fusion weights) then use. The products are then made again
-    with those floors and ``sigma_scale`` of the fusion config is fitted so that 68.3 % of the
-    fused map's errors fall within its 1 sigma. Use a date the models trained on, never the
-    date that is evaluated.
+    with those floors; the representativeness term's ``kappa`` and ``beta`` are chosen by the
+    lowest fused MAE (:func:`fit_resolution_term`), and ``sigma_scale`` is fitted so that
+    68.3 % of the fused map's errors fall within its 1 sigma. Use a date the models trained
+    on, never the date that is evaluated; set the three values on the fusion config used
+    afterwards.
 
     Returns:
-      ``{"floors": {product: (open water, MIZ, consolidated) %}, "fused_sigma_scale": k}``.
+      ``{"floors": {product: (open water, MIZ, consolidated) %}, "fused_sigma_scale": k,
+      "kappa": %, "beta": share, "resolution_scores": {"kappa,beta": fused MAE %}}``.
     """
     day, out_dir = Path(day), Path(out_dir)
     cfg = fusion_cfg or get_config("configs/fusion.py")
@@ -244,12 +291,19 @@ def calibrate(
     for name, wd in (workdirs or {}).items():
         if name in floors:
             infer.save_floors(wd, floors[name], fitted_on=f"{day} (simulated truth)")
-    cal = make_products(day, out_dir / "floored", predictors, fusion_cfg=cfg, floors=floors)
+    make_products(day, out_dir / "floored", predictors, fusion_cfg=cfg, floors=floors)
+    kappa, beta, res_scores, fused = fit_resolution_term(day, out_dir / "floored", cfg)
     t = np.asarray(pick_var(open_product(day / "truth_200m.nc"), "sic", day).values, np.float32)
-    f = np.asarray(cal["fused"]["sic"].values, np.float32)
-    u = np.asarray(cal["fused"]["sic_uncertainty"].values, np.float32) / float(
+    f = np.asarray(fused["sic"].values, np.float32)
+    u = np.asarray(fused["sic_uncertainty"].values, np.float32) / float(
         cfg.get("sigma_scale", 1.0)
     )
     ok = np.isfinite(f) & np.isfinite(u) & np.isfinite(t) & (u > 0)
     scale = float(np.quantile(np.abs(f - t)[ok] / u[ok], 0.6827)) if ok.any() else 1.0
-    return {"floors": floors, "fused_sigma_scale": max(scale, 1e-3)}
+    return {
+        "floors": floors,
+        "fused_sigma_scale": max(scale, 1e-3),
+        "kappa": kappa,
+        "beta": beta,
+        "resolution_scores": res_scores,
+    }
