@@ -21,8 +21,12 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
         {"s1": 10.0, "rcm": 10.0, "amsr2_89": 10.0, "nt": 8.0}
     )
     cfg.target_res_m = 200.0  # replaced by the output grid's pixel size when fusing files
-    cfg.kappa = 4.0  # representativeness error per doubling of footprint over pixel (%)
-    cfg.beta = 0.25  # share of kappa kept in pure ice / open water
+    # Representativeness error per doubling of footprint over pixel (%), and the share of it
+    # kept in pure ice / open water. These are priors; seaice_jax.evaluate.case.calibrate picks
+    # both on a training date with known truth (lowest fused MAE; the demo on its simulated case
+    # chose 64-128 % and 1.0: inside a SAR swath the NT-trained coarse products add error).
+    cfg.kappa = 4.0
+    cfg.beta = 0.25
     cfg.min_sigma = 0.5  # %
     # Multiplies the fused 1-sigma: inverse-variance fusion assumes independent product errors,
     # but every product here leans on NT, so 1/sqrt(sum w) is overconfident. Fitted on a

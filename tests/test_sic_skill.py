@@ -9,10 +9,11 @@ date 2021-09-05 of seed 1; docs/sic.md has the table over training seeds and hel
 
 - model vs NT bilinear at 200 m: MAE 13.39 vs 16.58 %, R² 0.786 vs 0.621, 3-px lead bands
   25.87 vs 30.21 %;
-- products (floors and fused sigma scale fitted on the last training date): fused (S1 + NT)
-  MAE 12.51 %, NT bilinear 14.88 %, pan-sharpening baseline 17.37 %; R² against the
-  OSI-SAF-like 10 km reference 0.948 (NT 0.932; the paper: 0.82 against OSI SAF); held-out
-  1-sigma coverage S1 0.68, fused 0.70.
+- products (floors, the fusion's kappa/beta (fitted: 128, 1) and the fused sigma scale fitted
+  on the last training date): fused (S1 + NT) MAE 11.81 %, NT bilinear 14.88 %, pan-sharpening
+  baseline 17.37 %; on the S1 swath fused 12.80 %, S1 12.79 %; R² against the OSI-SAF-like
+  10 km reference 0.947 (NT 0.932; the paper: 0.82 against OSI SAF); held-out 1-sigma
+  coverage S1 0.68, fused 0.67.
 """
 
 from __future__ import annotations
@@ -79,11 +80,13 @@ def test_products_of_the_trained_model_calibrated_on_a_training_date(trained, tm
     mae = {k: v["mae"] for k, v in s["vs_truth"].items()}
     assert mae["fused"] < mae["nt_bilinear"] - 1.5, mae
     assert mae["fused"] < mae["pansharpen_baseline"] - 2.0, mae
+    each = s["fused_vs_each"]["s1"]  # on the S1 swath the fused map keeps S1's skill
+    assert each["fused_mae"] < each["product_mae"] + 0.3, each
     osi = {k: v["r2"] for k, v in s["vs_osisaf_like"].items()}
     assert osi["fused"] > 0.9 and osi["fused"] >= osi["nt_bilinear"], osi
     # Held out: the fitted floors and scale still cover about 68 % of the errors.
     assert 0.6 < s["calibration"]["s1"] < 0.76, s["calibration"]
-    assert 0.6 < s["calibration"]["fused"] < 0.78, s["calibration"]
+    assert 0.6 < s["calibration"]["fused"] < 0.76, s["calibration"]
 
 
 def test_table1_summary_of_the_cpu_run(trained):
