@@ -22,11 +22,14 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     )
     cfg.target_res_m = 200.0  # replaced by the output grid's pixel size when fusing files
     # Representativeness error per doubling of footprint over pixel (%), and the share of it
-    # kept in pure ice / open water. These are priors; seaice_jax.evaluate.case.calibrate picks
-    # both on a training date with known truth (lowest fused MAE; the demo on its simulated case
-    # chose 64-128 % and 1.0: inside a SAR swath the NT-trained coarse products add error).
-    cfg.kappa = 4.0
-    cfg.beta = 0.25
+    # kept in pure ice / open water. seaice_jax.evaluate.case.calibrate picks both on a training
+    # date with known truth (lowest fused MAE over kappa 4-128, beta 0.25/1); on each of the three
+    # simulated calibration days measured so far (docs/products.md) it chose 128 and 1: inside a
+    # SAR swath the coarse products, trained on or computed as NT, only add error. Those are the
+    # defaults for fusing without a calibration; the earlier prior 4 / 0.25 made the fused map
+    # worse than RCM on the RCM swath.
+    cfg.kappa = 128.0
+    cfg.beta = 1.0
     cfg.min_sigma = 0.5  # %
     # Multiplies the fused 1-sigma: inverse-variance fusion assumes independent product errors,
     # but every product here leans on NT, so 1/sqrt(sum w) is overconfident. Fitted on a
