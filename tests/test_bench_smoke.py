@@ -22,11 +22,15 @@ HAS_TORCH = importlib.util.find_spec("torch") is not None
 def _bench(cli, tmp_path, only: str) -> dict:
     out = tmp_path / "bench.json"
     md = tmp_path / "BENCHMARKS.md"
+    # A previous file's hand-written sections survive the rewrite; its old table does not.
+    md.write_text("# Benchmarks\n\n| a | b | old |\n\n## Targets\n\nwritten by hand\n")
     rc, _, err = cli("bench", "--quick", "--out", out, "--markdown", md, "--only", only)
     assert rc == 0, err
     result = json.loads(out.read_text())
     assert isinstance(result["device"], str) and result["device"]
-    assert "| section | metric | value |" in md.read_text()
+    text = md.read_text()
+    assert "| section | metric | value |" in text and "| a | b | old |" not in text
+    assert text.rstrip().endswith("## Targets\n\nwritten by hand") and "load average" in text
     return result
 
 

@@ -59,13 +59,64 @@ def run_all(only: list[str] | None = None, quick: bool = False) -> dict:
     return result
 
 
-def to_markdown(result: dict, command: str) -> str:
+def run_context() -> list[str]:
+    """Markdown lines that say where and when a run happened: CPU, memory, versions, load."""
+    import datetime
+    import importlib.metadata as md
+    import os
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(
+                (ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), cpu
+            )
+    except OSError:
+        pass
+    try:
+        mem = f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB RAM"
+    except (ValueError, OSError, AttributeError):
+        mem = "RAM unknown"
+    versions = []
+    for pkg in ("jax", "jaxlib", "flax", "torch"):
+        try:
+            versions.append(f"{pkg} {md.version(pkg)}")
+        except md.PackageNotFoundError:
+            continue
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return [
+        f"Host: {cpu}, {_ncpu()} cores, {mem}; {', '.join(versions)}.",
+        f"Finished {when}; load average at the end (1, 5, 15 min): {load}. A load well above the",
+        "core count means other jobs shared the machine: absolute rates are then lower bounds.",
+    ]
+
+
+def _kept_sections(path: str | Path) -> str:
+    """The hand-written ``## `` sections after the table of an existing BENCHMARKS.md."""
+    try:
+        text = Path(path).read_text()
+    except OSError:
+        return ""
+    i = text.find("\n## ")
+    return text[i + 1 :] if i >= 0 else ""
+
+
+def to_markdown(result: dict, command: str, keep: str = "") -> str:
+    """The BENCHMARKS.md text: run context, the flattened result table, then ``keep``.
+
+    ``keep`` is appended as it is: the notes and targets written by hand under ``## `` headings
+    in the previous file, so a new run refreshes the numbers without deleting them (their own
+    text says which run they discuss).
+    """
     lines = [
         "# Benchmarks",
         "",
         f"Machine: {result.get('device')}",
         "",
-        f"Reproduce: `{command}`",
+        *run_context(),
+        "",
+        f"Reproduce: `{command}` (`make bench` installs the `bench` extras and torch first)",
         "",
         "Every `vs_*` is (our throughput) / (the reference's), measured side by side in the same run.",
         "Absolute rates depend on the machine and its load (a shared machine can be busy with other",
@@ -85,7 +136,8 @@ def to_markdown(result: dict, command: str) -> str:
                 lines.append(f"| {sec} | {metric or sec} | {val} |")
 
     walk("", {k: v for k, v in result.items() if k != "device"})
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    return text + ("\n" + keep.rstrip("\n") + "\n" if keep.strip() else "")
 
 
 def _cmd(args: argparse.Namespace) -> int:
@@ -95,7 +147,8 @@ def _cmd(args: argparse.Namespace) -> int:
     write_text(out, json.dumps(result, indent=2) + "\n")
     cmd = "seaice-jax bench --out " + str(args.out) + (" --quick" if args.quick else "")
     if args.markdown:
-        write_text(args.markdown, to_markdown(result, cmd))
+        md = to_markdown(result, cmd, keep=_kept_sections(args.markdown))
+        write_text(args.markdown, md)
     print(json.dumps(result, indent=2))
     return 0
 
