@@ -23,8 +23,8 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     cfg.target_res_m = 200.0  # replaced by the output grid's pixel size when fusing files
     # Representativeness error per doubling of footprint over pixel (%), and the share of it
     # kept in pure ice / open water. seaice_jax.evaluate.case.calibrate picks both on a training
-    # date with known truth (lowest fused MAE over kappa 4-128, beta 0.25/1); on each of the three
-    # simulated calibration days measured so far (docs/products.md) it chose 128 and 1: inside a
+    # date with known truth (lowest fused MAE over kappa 4-128, beta 0.25/1); in each of the three
+    # calibrations measured so far (two simulated days, docs/products.md) it chose 128 and 1: inside a
     # SAR swath the coarse products, trained on or computed as NT, only add error. Those are the
     # defaults for fusing without a calibration; the earlier prior 4 / 0.25 made the fused map
     # worse than RCM on the RCM swath.
