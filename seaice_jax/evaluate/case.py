@@ -295,9 +295,7 @@ def calibrate(
     kappa, beta, res_scores, fused = fit_resolution_term(day, out_dir / "floored", cfg)
     t = np.asarray(pick_var(open_product(day / "truth_200m.nc"), "sic", day).values, np.float32)
     f = np.asarray(fused["sic"].values, np.float32)
-    u = np.asarray(fused["sic_uncertainty"].values, np.float32) / float(
-        cfg.get("sigma_scale", 1.0)
-    )
+    u = np.asarray(fused["sic_uncertainty"].values, np.float32) / float(cfg.get("sigma_scale", 1.0))
     ok = np.isfinite(f) & np.isfinite(u) & np.isfinite(t) & (u > 0)
     scale = float(np.quantile(np.abs(f - t)[ok] / u[ok], 0.6827)) if ok.any() else 1.0
     return {
