@@ -246,17 +246,17 @@ def fit_resolution_term(day: str | os.PathLike, product_dir: str | os.PathLike, 
         if (product_dir / f"{name}_native.nc").exists():
             native[name] = open_product(product_dir / f"{name}_native.nc")
     weather = _weather(day, nt)
-    scores, fused = {}, {}
+    scores, best = {}, None  # best: (MAE, kappa, beta, fused); only that map is kept
     for kappa in KAPPA_GRID:
         for beta in BETA_GRID:
             cfg = fusion_cfg.copy_and_resolve_references()
             cfg.kappa, cfg.beta = kappa, beta
-            key = f"{kappa:g},{beta:g}"
-            fused[key] = fusion.fuse_datasets(native, grid, cfg, weather, warn=lambda m: None)
-            scores[key] = float(np.nanmean(np.abs(fused[key]["sic"].values - t)))
-    best = min(scores, key=scores.get)
-    kappa, beta = (float(v) for v in best.split(","))
-    return kappa, beta, scores, fused[best]
+            fused = fusion.fuse_datasets(native, grid, cfg, weather, warn=lambda m: None)
+            mae = float(np.nanmean(np.abs(fused["sic"].values - t)))
+            scores[f"{kappa:g},{beta:g}"] = mae
+            if best is None or mae < best[0]:
+                best = (mae, kappa, beta, fused)
+    return best[1], best[2], scores, best[3]
 
 
 def calibrate(

@@ -50,7 +50,7 @@ def pointwise(x: jax.Array, conv: nnx.Conv) -> jax.Array:
     The same parameters and result; written out because XLA's CPU backend differentiates the
     1 x 1 convolution through its generic convolution kernels: (8, 64, 64, 24) -> 72 channels
     took 19 ms for the gradient as a convolution against 2.8 ms as a matrix product
-    (``docs/bench.md``). On GPU/TPU both lower to the same matrix unit.
+    (``docs/bench.md``). A matrix product is the native form on GPU/TPU matrix units too.
 
     Args:
       x: ``(B, H, W, C)``.
