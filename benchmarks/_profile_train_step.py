@@ -19,7 +19,7 @@ from flax import nnx
 
 from seaice_jax.losses import weighted_l1
 from seaice_jax.models import create_model
-from seaice_jax.train_steps import flatten_params, nest_params
+from seaice_jax.train.step import flatten_params, nest_params
 
 b = T.make_batch(8, 128)
 model = create_model("cpu", 3, rngs=nnx.Rngs(0))

@@ -34,8 +34,8 @@ SIDES, QUICK_SIDES = (2048, 4096, 8192), (512, 1024)
 
 def _write_scene(path: str, side: int) -> None:
     """Write a side x side two-channel scene row block by row block (no full array in memory)."""
-    from seaice_jax.blocks import streaming_netcdf
     from seaice_jax.geo import Grid
+    from seaice_jax.io.blockwise import streaming_netcdf
 
     grid = Grid("EPSG:3413", -1_000_000.0, 1_000_000.0, 200.0, side, side)
     rng = np.random.default_rng(0)
@@ -120,8 +120,8 @@ def _child(path: str, out: str) -> dict:
     import jax
     import xarray as xr
 
-    from seaice_jax.blocks import limit_read_cache
     from seaice_jax.infer import InferenceConfig, predict_scene
+    from seaice_jax.io.products import limit_read_cache
 
     pred, name = _predictor()
     limit_read_cache()  # as `seaice-jax predict` does

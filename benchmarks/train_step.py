@@ -27,7 +27,8 @@ import numpy as np
 from flax import nnx
 
 from seaice_jax.models import VARIANTS, count_params, create_model
-from seaice_jax.train_steps import flatten_params, init_state, make_mesh, make_optimizer, make_steps
+from seaice_jax.sharding import make_mesh
+from seaice_jax.train.step import flatten_params, init_state, make_optimizer, make_steps
 
 #: (variant, tile, batch, rounds, steps per round): the ``:cpu`` training config and a quick one.
 FULL = dict(variant="cpu", tile=128, batch=8, rounds=5, steps=3)

@@ -6,11 +6,13 @@ Launch:
   seaice-jax train --config configs/sic_amsr2.py:paper --workdir gs://.../sic_amsr2 \
       --config.data.prepared_dir=PREPARED                # 50 epochs, paper tile counts, GPU/TPU
 
-Every key is documented in seaice_jax/sic_config.py; override with --config.KEY=VALUE.
+Every key is documented in seaice_jax/train/sic.py; override with --config.KEY=VALUE.
 """
 
-from seaice_jax.sic_config import sic_config
+import ml_collections
+
+from seaice_jax.train.sic import sic_config
 
 
-def get_config(arg: str | None = None):
+def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     return sic_config("amsr2", arg)

@@ -36,8 +36,11 @@ from __future__ import annotations
 
 import ml_collections
 
+from seaice_jax.config import variant
+
 
 def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
+    arg = variant(arg, ("default", "smoke"), default="default")
     c = ml_collections.ConfigDict()
     c.seed = 0
     c.start_date = "2021-09-05"
@@ -117,6 +120,4 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
         b.size_px = 192
         b.n_tracks = 3
         b.points_per_track = 60
-    elif arg not in (None, "", "default"):
-        raise ValueError(f"unknown config argument '{arg}' (known: smoke)")
     return c

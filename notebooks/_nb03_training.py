@@ -5,7 +5,7 @@ from _nb02_sim import SIMULATE
 
 #: Defines ``trained(kind)``: the ``:smoke`` model trained on the simulated case, once.
 TRAIN = """
-from seaice_jax.train import train
+from seaice_jax.train.loop import train
 
 MODELS = ("s1",) if SMALL else ("s1", "rcm", "amsr2")
 

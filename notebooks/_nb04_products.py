@@ -26,7 +26,7 @@ small simulated case (the S1 model only in the small run; notebook 03 shows thei
     code(SIMULATE),
     code(TRAIN),
     code("""
-from seaice_jax.train import load_predictor
+from seaice_jax.predictor import load_predictor
 
 PRODUCT_OF = {"s1": "s1", "rcm": "rcm", "amsr2": "amsr2_89"}
 given = os.environ.get("SEAICE_JAX_NB_TRAIN")
@@ -42,7 +42,7 @@ print("models:", {k: str(wd) for k, wd in workdirs.items()})
 print("held-out day:", day.name)
 """),
     code("""
-from seaice_jax.evaluate.case import make_products, score_products
+from seaice_jax.experiments.case import make_products, score_products
 from seaice_jax.io import open_dataset
 
 products = make_products(day, WORK / "products" / day.name, predictors)

@@ -164,7 +164,7 @@ Fit on season 1. Terms enter when the SAR feature's |r| with the measured SIT ex
 paper's rule), each followed by its HIGHTSI modulation term.
 """),
     code("""
-from seaice_jax.sit.experiment import evaluate_season, fit_models
+from seaice_jax.experiments.sit_seasons import evaluate_season, fit_models
 from seaice_jax.sit.season import load_season
 
 train, test = load_season(seasons[1], cfg), load_season(seasons[2], cfg)

@@ -1,6 +1,6 @@
 """Skill of a trained SIC model on held-out simulated cases (docs/sic.md, "Measured").
 
-The logic is :func:`seaice_jax.evaluate.skill.sic_skill`; this prints its JSON.
+The logic is :func:`seaice_jax.experiments.skill.sic_skill`; this prints its JSON.
 
 Usage:
   python scripts/sic_skill.py --workdir out/sic_s1 --cases /tmp/sim_s1 /tmp/sim_s2 \
@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from seaice_jax.atomic import write_text
-from seaice_jax.evaluate.skill import sic_skill
+from seaice_jax.experiments.skill import sic_skill
 
 
 def main() -> None:

@@ -24,15 +24,23 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
+import ml_collections
 import numpy as np
 import xarray as xr
 
-from seaice_jax.blocks import pick_var, regrid
+from seaice_jax.atomic import write_text
 from seaice_jax.errors import SeaIceError, file_error
-from seaice_jax.geo import Grid
+from seaice_jax.geo import Grid, named_grid, regrid
+from seaice_jax.io.products import open_dataset, pick_var
+from seaice_jax.io.writers import write_cog, write_netcdf
+from seaice_jax.pm import weather_mask_89
 
 #: The four products of the paper, in index order of ``dominant``.
 PRODUCTS = ("s1", "rcm", "amsr2_89", "nt")
@@ -40,7 +48,8 @@ PRODUCTS = ("s1", "rcm", "amsr2_89", "nt")
 
 @dataclasses.dataclass(frozen=True)
 class FusionParams:
-    """Static fusion parameters (``configs/fusion.py``).
+    """Static fusion parameters; build them from ``configs/fusion.py`` with
+    :func:`params_from_config` (the config is the one place their values live).
 
     Attributes:
       footprints_m: footprint (m) of each product, in the order of the product axis.
@@ -51,20 +60,51 @@ class FusionParams:
       min_sigma: lower bound of any product's sigma (%), so that no product gets infinite weight.
     """
 
-    footprints_m: tuple[float, ...] = (200.0, 200.0, 4_000.0, 25_000.0)
-    is_pm: tuple[bool, ...] = (False, False, True, True)
-    target_res_m: float = 200.0
-    kappa: float = 4.0
-    beta: float = 0.25
-    min_sigma: float = 0.5
+    footprints_m: tuple[float, ...]
+    is_pm: tuple[bool, ...]
+    target_res_m: float
+    kappa: float
+    beta: float
+    min_sigma: float
 
 
 def representativeness(sic: jax.Array, footprint_m: jax.Array, params: FusionParams) -> jax.Array:
-    """sigma_rep (%) for products ``(P, H, W)`` with footprints ``(P,)`` on the target grid."""
-    octaves = jnp.log2(jnp.maximum(footprint_m / params.target_res_m, 1.0))[:, None, None]
+    """sigma_rep (%) of SIC ``sic`` (%) from products of footprint ``footprint_m`` (m).
+
+    Args:
+      sic: SIC % of any shape, e.g. ``(P, H, W)``.
+      footprint_m: footprints broadcastable against ``sic`` (``(P, 1, 1)`` for a product axis,
+        a scalar for one product).
+      params: ``kappa``, ``beta`` and the target pixel ``target_res_m``.
+
+    Returns:
+      sigma_rep (%), the shape of ``sic``.
+    """
+    octaves = jnp.log2(jnp.maximum(footprint_m / params.target_res_m, 1.0))
     f = jnp.clip(sic / 100.0, 0.0, 1.0)
     mix = params.beta + (1.0 - params.beta) * 4.0 * f * (1.0 - f)
     return params.kappa * octaves * mix
+
+
+@functools.partial(jax.jit, static_argnames=("params",))
+def weights(
+    sic: jax.Array, sigma: jax.Array, valid: jax.Array, footprint_m: jax.Array, params: FusionParams
+) -> jax.Array:
+    """The fusion weight ``valid / (max(sigma, min_sigma)^2 + sigma_rep^2)``.
+
+    Args:
+      sic: SIC % (masked values already replaced: they only enter sigma_rep).
+      sigma: the product's own 1-sigma (%), the shape of ``sic``.
+      valid: bool, the shape of ``sic``; invalid pixels get weight 0.
+      footprint_m: footprints broadcastable against ``sic`` (see :func:`representativeness`).
+      params: static parameters.
+
+    Returns:
+      The weights, the shape of ``sic``.
+    """
+    s = jnp.maximum(jnp.where(valid, sigma, 1.0), params.min_sigma)
+    var = s**2 + representativeness(sic, footprint_m, params) ** 2
+    return jnp.where(valid, 1.0 / var, 0.0)
 
 
 @functools.partial(jax.jit, static_argnames=("params",))
@@ -88,9 +128,7 @@ def fuse(
     # Double where: masked NaNs never reach the arithmetic (and no NaN gradients through it).
     c = jnp.where(valid, sic, 0.0)
     c = jnp.where(is_pm & weather[None], 0.0, c)
-    s = jnp.maximum(jnp.where(valid, sigma, 1.0), params.min_sigma)
-    var = s**2 + representativeness(c, jnp.asarray(params.footprints_m), params) ** 2
-    w = jnp.where(valid, 1.0 / var, 0.0)
+    w = weights(c, sigma, valid, jnp.asarray(params.footprints_m)[:, None, None], params)
     wsum = w.sum(0)
     anyv = wsum > 0
     safe = jnp.where(anyv, wsum, 1.0)
@@ -98,33 +136,6 @@ def fuse(
     unc = jnp.where(anyv, 1.0 / jnp.sqrt(safe), jnp.nan)
     dominant = jnp.where(anyv, jnp.argmax(w, axis=0), -1).astype(jnp.int32)
     return fused, unc, dominant
-
-
-def fuse_numpy(sic: np.ndarray, sigma: np.ndarray, weather: np.ndarray, params: FusionParams):
-    """A plain NumPy loop over products: the independent reference of :func:`fuse` (tests)."""
-    num = np.zeros(sic.shape[1:])
-    den = np.zeros(sic.shape[1:])
-    best = np.full(sic.shape[1:], -1)
-    best_w = np.zeros(sic.shape[1:])
-    for p in range(sic.shape[0]):
-        ok = np.isfinite(sic[p]) & np.isfinite(sigma[p])
-        c = np.where(ok, sic[p], 0.0)
-        if params.is_pm[p]:
-            c = np.where(weather, 0.0, c)
-        f = np.clip(c / 100.0, 0, 1)
-        oct_ = np.log2(max(params.footprints_m[p] / params.target_res_m, 1.0))
-        rep = params.kappa * oct_ * (params.beta + (1 - params.beta) * 4 * f * (1 - f))
-        s = np.maximum(np.where(ok, sigma[p], 1.0), params.min_sigma)
-        w = np.where(ok, 1.0 / (s**2 + rep**2), 0.0)
-        num += w * c
-        den += w
-        better = w > best_w
-        best = np.where(better, p, best)
-        best_w = np.where(better, w, best_w)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fused = np.where(den > 0, np.clip(num / den, 0, 100), np.nan)
-        unc = np.where(den > 0, 1.0 / np.sqrt(den), np.nan)
-    return fused, unc, best
 
 
 def params_from_config(cfg) -> FusionParams:
@@ -145,8 +156,6 @@ def weather_from_tb(tb: xr.Dataset, path: str = "tb") -> xr.DataArray:
     Returns:
       float32 DataArray (1 = weather over open water, 0 = not), georeferenced like ``tb``.
     """
-    from seaice_jax.pm import weather_mask_89
-
     need = ("tb_18_7h", "tb_18_7v", "tb_89_0h", "tb_89_0v")
     missing = [v for v in need if v not in tb]
     if missing:
@@ -213,7 +222,7 @@ def fuse_datasets(
     )
     out = grid.template()
     out["sic"] = (("y", "x"), np.asarray(f, np.float32))
-    scale = float(cfg.get("sigma_scale", 1.0))
+    scale = float(cfg.sigma_scale)
     out["sic_uncertainty"] = (("y", "x"), np.asarray(u, np.float32) * np.float32(scale))
     out["dominant"] = (("y", "x"), np.asarray(d, np.int16))
     out["dominant"].attrs.update(
@@ -248,3 +257,103 @@ def _on_grid(ds, name: str, grid: Grid, cfg, warn, weather=None) -> tuple[np.nda
         warn(f"{src}: {name} has no valid SIC on the output grid (no overlap or all NaN); skipped")
         return empty, empty
     return s, u
+
+
+#: Name of the fusion calibration file (:func:`save_calibration`) in a calibration folder.
+CALIBRATION_FILE = "fusion_calibration.json"
+
+
+def save_calibration(
+    path: str | os.PathLike, kappa: float, beta: float, sigma_scale: float, *, fitted_on: str = ""
+) -> os.PathLike:
+    """Write the fitted fusion parameters (``kappa``, ``beta``, ``sigma_scale``) as JSON, atomically.
+
+    They are what ``seaice_jax.experiments.case.calibrate`` fits on a day with known truth;
+    :func:`apply_calibration` sets them on a fusion config (scene fusion, the daily mosaic).
+    """
+    doc = {
+        "kappa": float(kappa),
+        "beta": float(beta),
+        "sigma_scale": float(sigma_scale),
+        "fitted_on": fitted_on,
+    }
+    write_text(path, json.dumps(doc, indent=1) + "\n")
+    return path
+
+
+def load_calibration(path: str | os.PathLike) -> dict[str, float]:
+    """``{"kappa", "beta", "sigma_scale"}`` from a file written by :func:`save_calibration`."""
+    try:
+        doc = json.loads(Path(path).read_text())
+        return {k: float(doc[k]) for k in ("kappa", "beta", "sigma_scale")}
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise file_error(path, f"not a fusion calibration file ({type(e).__name__}: {e})") from None
+
+
+def apply_calibration(
+    cfg: ml_collections.ConfigDict, cal: Mapping[str, float]
+) -> ml_collections.ConfigDict:
+    """A copy of fusion config ``cfg`` with the calibrated ``kappa``, ``beta``, ``sigma_scale``."""
+    out = cfg.copy_and_resolve_references()
+    out.kappa, out.beta, out.sigma_scale = cal["kappa"], cal["beta"], cal["sigma_scale"]
+    return out
+
+
+def _output_grid(products: dict[str, xr.Dataset], grid_name: str | None, like) -> Grid:
+    """A named grid, the grid of the file ``like``, or else the finest product's grid."""
+    if grid_name:
+        return named_grid(grid_name)
+    if like:
+        return Grid.from_dataset(open_dataset(like))
+    return min((Grid.from_dataset(d) for d in products.values()), key=lambda g: g.res)
+
+
+def fuse_files(
+    paths: Mapping[str, str | os.PathLike],
+    out: str | os.PathLike,
+    cfg: ml_collections.ConfigDict,
+    *,
+    grid_name: str | None = None,
+    like: str | os.PathLike | None = None,
+    tb: str | os.PathLike | None = None,
+    tif: str | os.PathLike | None = None,
+    calibration: str | os.PathLike | None = None,
+) -> list[str]:
+    """Fuse product files onto one grid and write CF-netCDF (+ COG): ``seaice-jax fuse``.
+
+    Args:
+      paths: product name (:data:`PRODUCTS`) -> product file (``sic`` [, ``sic_uncertainty``]).
+      out: output CF-netCDF (``sic``, ``sic_uncertainty``, ``dominant``).
+      cfg: ``configs/fusion.py`` config.
+      grid_name, like: the output grid (a named grid, or the grid of a file); default the
+        finest product's grid.
+      tb: AMSR2 TBs for the weather mask (else the NT file's ``weather_mask_89``, if any).
+      tif: also write this Cloud-Optimised GeoTIFF.
+      calibration: a fusion calibration file (:func:`save_calibration`) to apply to ``cfg``.
+
+    Returns:
+      One line per product that was skipped (the fusion went on without it).
+
+    Raises:
+      SeaIceError: no product given, none usable, or a bad file (one line, with the skips).
+    """
+    if not paths:
+        raise SeaIceError("fuse: give at least one of --s1, --rcm, --amsr2-89, --nt")
+    if calibration:
+        cfg = apply_calibration(cfg, load_calibration(calibration))
+    products = {k: open_dataset(v) for k, v in paths.items()}
+    grid = _output_grid(products, grid_name, like)
+    weather = None
+    if tb and cfg.weather_mask:
+        weather = weather_from_tb(open_dataset(tb), tb)
+    elif "nt" in products and "weather_mask_89" in products["nt"] and cfg.weather_mask:
+        weather = pick_var(products["nt"], "weather_mask_89", paths["nt"])
+    notes: list[str] = []  # skipped products: returned on success, part of the one-line error else
+    try:
+        fused = fuse_datasets(products, grid, cfg, weather, warn=notes.append)
+    except SeaIceError as e:
+        raise SeaIceError("; ".join([str(e), *notes])) from None
+    write_netcdf(fused, out)
+    if tif:
+        write_cog(fused, tif, ["sic", "sic_uncertainty", "dominant"])
+    return notes

@@ -27,7 +27,6 @@ import functools
 import json
 import os
 from pathlib import Path
-from typing import Protocol
 
 import jax
 import jax.numpy as jnp
@@ -35,26 +34,19 @@ import numpy as np
 import xarray as xr
 from tqdm import tqdm
 
-from seaice_jax.blocks import streaming_netcdf
+from seaice_jax.atomic import write_text
 from seaice_jax.errors import SeaIceError
 from seaice_jax.geo import Grid
+from seaice_jax.io.blockwise import streaming_netcdf
+from seaice_jax.io.products import limit_read_cache, open_dataset
+from seaice_jax.io.writers import write_cog
+from seaice_jax.predictor import Predictor, load_predictor
 
 #: Class edges (%) of the uncertainty floors: WMO open water < 15 %, consolidated >= 80 %.
 CLASS_EDGES = (15.0, 80.0)
 #: Floors used when a checkpoint has no ``uncertainty.json`` (%, a prior, see docs/products.md).
 DEFAULT_FLOORS = (3.0, 15.0, 8.0)
 UNCERTAINTY_FILE = "uncertainty.json"
-
-
-class Predictor(Protocol):
-    """What inference needs from a trained model (``seaice_jax.train.load_predictor``)."""
-
-    inputs: list[str]
-    tile_size: int
-
-    def predict(self, x: np.ndarray) -> np.ndarray: ...  # (B, T, T, C) -> (B, T, T) SIC %
-
-    def normalise(self, ds: xr.Dataset) -> np.ndarray: ...  # dataset -> (H, W, C)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -216,7 +208,8 @@ def iter_scene(predictor: Predictor, ds: xr.Dataset, cfg: InferenceConfig, progr
     """Yield ``(row0, sic, uncertainty)`` row blocks covering the scene top to bottom.
 
     Args:
-      predictor: see :class:`Predictor`.
+      predictor: a trained model (:func:`seaice_jax.predictor.load_predictor`), or any object
+        with its ``inputs``, ``tile_size``, ``predict`` and ``normalise``.
       ds: the scene (dims ``(y, x)``), read lazily one window row at a time.
       cfg: sliding-window settings.
       progress: show a progress bar.
@@ -289,19 +282,6 @@ def predict_scene(
     return Path(out)
 
 
-def load_predictor(workdir: str | os.PathLike) -> Predictor:
-    """The trained model of a training folder (``seaice_jax.train.load_predictor`` contract;
-    the SIC area implements it in ``seaice_jax.predictor``)."""
-    try:
-        from seaice_jax.train import load_predictor as load
-    except ImportError:
-        try:
-            from seaice_jax.predictor import load_predictor as load
-        except ImportError:
-            raise SeaIceError(f"{workdir}: this installation has no trained-model loader") from None
-    return load(workdir)
-
-
 def load_floors(workdir: str | os.PathLike) -> tuple[float, float, float]:
     """Uncertainty floors stored beside a checkpoint, else :data:`DEFAULT_FLOORS`."""
     f = Path(workdir) / UNCERTAINTY_FILE
@@ -327,8 +307,6 @@ def save_floors(workdir: str | os.PathLike, floors, *, fitted_on: str = "") -> P
     Returns:
       The file's path.
     """
-    from seaice_jax.atomic import write_text
-
     vals = [float(v) for v in floors]
     if len(vals) != 3 or not all(np.isfinite(vals)) or min(vals) < 0:
         raise SeaIceError(f"uncertainty floors must be three finite values >= 0, got {vals}")
@@ -365,3 +343,36 @@ def fit_uncertainty_floors(
         floors.append(hi if np.mean(e <= s) < target else 0.0)
     fill = float(np.nanmean(floors)) if np.isfinite(floors).any() else DEFAULT_FLOORS[1]
     return tuple(float(f) if np.isfinite(f) else fill for f in floors)  # type: ignore[return-value]
+
+
+def predict_file(
+    workdir: str | os.PathLike,
+    path: str | os.PathLike,
+    out: str | os.PathLike,
+    cfg: InferenceConfig,
+    *,
+    tif: str | os.PathLike | None = None,
+    progress: bool = False,
+) -> Path:
+    """``seaice-jax predict``: the model of ``workdir`` on the scene file ``path``.
+
+    Args:
+      workdir: a training folder; its ``uncertainty.json`` floors replace ``cfg.floors``.
+      path: any scene the readers open (a ``.SAFE``, an RCM folder, a netCDF, ...).
+      out: output CF-netCDF (``sic``, ``sic_uncertainty``) on the input's grid.
+      cfg: sliding-window settings.
+      tif: also write this Cloud-Optimised GeoTIFF.
+      progress: progress bar.
+
+    Returns:
+      ``out``.
+    """
+    limit_read_cache()
+    ds = open_dataset(path)
+    predictor = load_predictor(workdir)
+    cfg = dataclasses.replace(cfg, floors=load_floors(workdir))
+    res = predict_scene(predictor, ds, out, cfg, progress=progress)
+    if tif:
+        with xr.open_dataset(res, decode_coords="all") as done:
+            write_cog(done.load(), tif, ["sic", "sic_uncertainty"])
+    return res

@@ -4,9 +4,12 @@ The target grid (default ``arctic3413_200m``: 56,000 x 38,000 pixels, 8.5 GB per
 is cut into ``block x block`` tiles; only the blocks some scene touches are computed, and each is
 finished and written before the next starts, so memory holds a few blocks, never the grid. Each
 scene is cropped (lazily) to a block's footprint and regridded onto it (area average when the scene
-is finer, bilinear when coarser); overlaps are resolved by the fusion rule of
-:mod:`seaice_jax.fusion`: weights ``1 / (sigma^2 + sigma_rep^2)`` with ``sigma`` the scene's
-``sic_uncertainty`` and ``sigma_rep`` the representativeness term of its pixel size.
+is finer, bilinear when coarser); overlaps are resolved by the fusion rule itself
+(:func:`seaice_jax.fusion.weights`): weights ``1 / (sigma^2 + sigma_rep^2)`` with ``sigma`` the
+scene's ``sic_uncertainty`` and ``sigma_rep`` the representativeness term of its pixel size. Its
+``kappa`` and ``beta`` are those of scene fusion: the calibrated ones when a fusion calibration is
+given (``seaice_jax.fusion.save_calibration``), unless the fusion config's
+``mosaic.use_calibration`` is False, else the config's.
 
 Scenes are split across processes (``i % num_processes``); every block's weighted sums are added
 across processes with one jitted reduction over a global array built by
@@ -24,15 +27,21 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import jax
+import ml_collections
 import numpy as np
 import xarray as xr
 from rasterio.warp import transform_bounds
 from tqdm import tqdm
 
 from seaice_jax.atomic import write_text
-from seaice_jax.blocks import open_product, pick_var, regrid
+from seaice_jax.distributed import maybe_initialize
 from seaice_jax.errors import SeaIceError
-from seaice_jax.geo import Grid
+from seaice_jax.fusion import FusionParams, apply_calibration, load_calibration, params_from_config
+from seaice_jax.fusion import weights as fusion_weights
+from seaice_jax.geo import Grid, named_grid, regrid
+from seaice_jax.io.blockwise import MosaicWriters
+from seaice_jax.io.products import open_dataset, pick_var
+from seaice_jax.sharding import allreduce_sum
 
 UNREADABLE, NAN_ONLY, OUTSIDE = 1, 2, 3
 REASONS = {
@@ -44,16 +53,44 @@ REASONS = {
 
 @dataclasses.dataclass(frozen=True)
 class MosaicConfig:
-    """Attributes: block edge (px); default sigma (%) of scenes without ``sic_uncertainty``;
-    ``kappa``/``beta`` of the representativeness term; ``crop`` the output to the scenes' box;
-    longest side (px) of the quick-look PNG."""
+    """Mosaic settings; build them with :func:`mosaic_config` from a fusion config.
 
+    Attributes:
+      fusion: the fusion rule's parameters (``kappa``, ``beta``, ``min_sigma``; the target
+        pixel is the mosaic grid's).
+      default_sigma: 1-sigma (%) of scenes without ``sic_uncertainty``.
+      block: block edge (px).
+      crop: crop the output to the usable scenes' bounding box.
+      quicklook_px: longest side (px) of the quick-look PNG.
+    """
+
+    fusion: FusionParams
+    default_sigma: float
     block: int = 2048
-    default_sigma: float = 10.0
-    kappa: float = 4.0
-    beta: float = 0.25
     crop: bool = True
     quicklook_px: int = 2000
+
+
+def mosaic_config(
+    fusion_cfg: ml_collections.ConfigDict,
+    calibration: dict[str, float] | None = None,
+    **layout,
+) -> MosaicConfig:
+    """The mosaic's settings from a ``configs/fusion.py`` config.
+
+    Args:
+      fusion_cfg: the fusion config (``kappa``, ``beta``, ``min_sigma``, ``mosaic.*``).
+      calibration: calibrated fusion parameters (``seaice_jax.fusion.load_calibration``); used
+        unless ``fusion_cfg.mosaic.use_calibration`` is False.
+      **layout: ``block``, ``crop``, ``quicklook_px`` (see :class:`MosaicConfig`).
+    """
+    if calibration is not None and fusion_cfg.mosaic.use_calibration:
+        fusion_cfg = apply_calibration(fusion_cfg, calibration)
+    return MosaicConfig(
+        fusion=params_from_config(fusion_cfg),
+        default_sigma=float(fusion_cfg.mosaic.default_sigma),
+        **layout,
+    )
 
 
 @dataclasses.dataclass
@@ -90,7 +127,7 @@ def plan(paths: Sequence[str | os.PathLike], grid: Grid, block: int) -> list[Sce
     for p in paths:
         s = Scene(os.fspath(p))
         try:
-            ds = open_product(p)
+            ds = open_dataset(p)
             da = pick_var(ds, "sic", p)
             if da.rio.crs is None:
                 raise SeaIceError(f"{p}: has no coordinate reference system")
@@ -128,7 +165,7 @@ def _crop_to(da: xr.DataArray, sub: Grid, margin: int = 2) -> xr.DataArray | Non
 
 def _scene_sums(path: str, sub: Grid, cfg: MosaicConfig) -> np.ndarray:
     """(2, h, w) sums ``w``, ``w * sic`` of one scene on block grid ``sub``."""
-    ds = open_product(path)
+    ds = open_dataset(path)
     sic = pick_var(ds, "sic", path)
     src_res = Grid.from_dataset(sic).res
     sic = _crop_to(sic, sub)
@@ -143,37 +180,19 @@ def _scene_sums(path: str, sub: Grid, cfg: MosaicConfig) -> np.ndarray:
         s = np.full(sub.shape, cfg.default_sigma, np.float32)
     ok = np.isfinite(c) & np.isfinite(s)
     c = np.clip(np.where(ok, c, 0.0), 0.0, 100.0)
-    f = c / 100.0
-    rep = (
-        cfg.kappa
-        * np.log2(max(src_res / sub.res, 1.0))
-        * (cfg.beta + (1 - cfg.beta) * 4 * f * (1 - f))
-    )
-    w = np.where(ok, 1.0 / (np.maximum(np.where(ok, s, 1.0), 0.5) ** 2 + rep**2), 0.0)
+    # The scene's pixel is its footprint on the mosaic grid (the block's pixel).
+    params = dataclasses.replace(cfg.fusion, target_res_m=float(sub.res))
+    w = np.asarray(fusion_weights(c, s, ok, np.float32(src_res), params))
     return np.stack([w, w * c]).astype(np.float32)
 
 
-def allreduce_sum(x: np.ndarray) -> np.ndarray:
-    """Sum ``x`` over all JAX processes (identity with one process).
-
-    Every process passes an array of one shape; the result is replicated on all of them.
-    """
-    if jax.process_count() == 1:
-        return x
-    from jax.sharding import NamedSharding
-    from jax.sharding import PartitionSpec as P
-
-    mesh = jax.make_mesh((jax.process_count(),), ("proc",), devices=_one_device_per_process())
-    garr = jax.make_array_from_process_local_data(NamedSharding(mesh, P("proc")), x[None])
-    out = jax.jit(lambda a: a.sum(0), out_shardings=NamedSharding(mesh, P()))(garr)
-    return np.asarray(out.addressable_data(0))
-
-
-def _one_device_per_process():
-    devs = {}
-    for d in jax.devices():
-        devs.setdefault(d.process_index, d)
-    return [devs[i] for i in sorted(devs)]
+def finish_block(acc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sums (3, h, w) = (sum w, sum w c, count) -> SIC %, 1-sigma %, number of scenes."""
+    w, wc, n = acc
+    ok = w > 0
+    sic = np.where(ok, wc / np.where(ok, w, 1.0), np.nan).astype(np.float32)
+    unc = np.where(ok, 1.0 / np.sqrt(np.where(ok, w, 1.0)), np.nan).astype(np.float32)
+    return sic, unc, np.where(ok, n, np.nan).astype(np.float32)
 
 
 def _output_box(grid: Grid, scenes: list[Scene], cfg: MosaicConfig) -> tuple[int, int, int, int]:
@@ -203,7 +222,7 @@ def build_mosaic(
     paths: Sequence[str | os.PathLike],
     grid: Grid,
     out: str | os.PathLike,
-    cfg: MosaicConfig | None = None,
+    cfg: MosaicConfig,
     *,
     tif: str | os.PathLike | None = None,
     png: str | os.PathLike | None = None,
@@ -216,7 +235,7 @@ def build_mosaic(
       paths: scene/product files holding ``sic`` (and optionally ``sic_uncertainty``).
       grid: the mosaic grid (any size: only touched blocks are computed).
       out: output CF-netCDF (``sic``, ``sic_uncertainty``, ``n_scenes``).
-      cfg: settings.
+      cfg: settings (:func:`mosaic_config`).
       tif, png: optional COG and quick-look PNG paths.
       progress: progress bar. warn: receives one line per failed scene.
 
@@ -227,7 +246,6 @@ def build_mosaic(
     Raises:
       SeaIceError: no scene could be used (the failures list is still written).
     """
-    cfg = cfg or MosaicConfig()
     scenes = plan(paths, grid, cfg.block)
     pid, nproc = jax.process_index(), jax.process_count()
     mine = [i for i, s in enumerate(scenes) if not s.failure and i % nproc == pid]
@@ -240,9 +258,15 @@ def build_mosaic(
         ogrid = dataclasses.replace(
             grid.subgrid(box[0], box[1], box[2] - box[0], box[3] - box[1]), name=grid.name
         )
-        from seaice_jax.mosaic_writers import MosaicWriters
-
-        with MosaicWriters(ogrid, out, tif, png, cfg, write=pid == 0) as writers:
+        with MosaicWriters(
+            ogrid,
+            out,
+            tif,
+            png,
+            chunk=min(cfg.block, 1024),
+            quicklook_px=cfg.quicklook_px,
+            write=pid == 0,
+        ) as writers:
             for b in tqdm(blocks, desc="mosaic", unit="block", disable=not progress):
                 sub = grid.subgrid(
                     b[0] * cfg.block,
@@ -265,7 +289,7 @@ def build_mosaic(
                 acc = allreduce_sum(acc)
                 part = _clip(acc, b[0] * cfg.block, b[1] * cfg.block, box)
                 if part is not None:
-                    writers.write(part[1], part[2], part[0])
+                    writers.write(part[1], part[2], *finish_block(part[0]))
             finite, broken = allreduce_sum(finite), allreduce_sum(broken)
             for i, s in enumerate(scenes):
                 if not s.failure and broken[i]:
@@ -289,3 +313,59 @@ def build_mosaic(
     if summary["used"] == 0:
         raise SeaIceError(f"{out}: no usable scene among {len(scenes)} (see {fail_path})")
     return summary
+
+
+def _expand(items: Sequence[str | os.PathLike]) -> list[str]:
+    """Scene files, with each folder replaced by the ``.nc`` files in it (sorted)."""
+    out = []
+    for it in items:
+        p = Path(it)
+        out += sorted(str(f) for f in p.glob("*.nc")) if p.is_dir() else [str(it)]
+    return out
+
+
+def mosaic_files(
+    inputs: Sequence[str | os.PathLike],
+    out: str | os.PathLike,
+    fusion_cfg: ml_collections.ConfigDict,
+    *,
+    grid_name: str = "arctic3413_200m",
+    like: str | os.PathLike | None = None,
+    calibration: str | os.PathLike | None = None,
+    block: int = 2048,
+    crop: bool = True,
+    tif: str | os.PathLike | None = None,
+    png: str | os.PathLike | None = None,
+    warn: Callable[[str], None] = print,
+) -> dict:
+    """``seaice-jax mosaic``: start the JAX runtime (multi-process when the environment says so),
+    pick the grid, and mosaic scene files and folders of them.
+
+    Args:
+      inputs: scene files or folders of ``.nc`` files.
+      out: output CF-netCDF; tif, png: optional COG and quick-look PNG.
+      fusion_cfg: ``configs/fusion.py`` config; calibration: a fusion calibration file.
+      grid_name, like: the grid (a named grid, or the grid of a file).
+      block: block edge (px); crop: crop to the scenes' bounding box.
+      warn: receives one line per failed scene.
+
+    Returns:
+      :func:`build_mosaic`'s summary plus ``process_index`` (this process's index).
+    """
+    maybe_initialize()  # SEAICE_JAX_* / SLURM / TPU VM environments
+    if block < 16:
+        raise SeaIceError(f"--block: must be >= 16, got {block}")
+    grid = Grid.from_dataset(open_dataset(like)) if like else named_grid(grid_name)
+    cal = load_calibration(calibration) if calibration else None
+    cfg = mosaic_config(fusion_cfg, cal, block=block, crop=crop)
+    res = build_mosaic(
+        _expand(inputs),
+        grid,
+        out,
+        cfg,
+        tif=tif,
+        png=png,
+        progress=jax.process_index() == 0,
+        warn=warn,
+    )
+    return {**res, "process_index": jax.process_index()}

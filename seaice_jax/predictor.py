@@ -1,6 +1,7 @@
 """A trained SIC model ready for inference: ``load_predictor(workdir) -> Predictor``.
 
-The predictor restores the latest readable checkpoint of a training folder and carries what
+The one way to load a trained model. It restores the parameters only (the best-validation ones
+or those of the latest readable checkpoint; no optimizer is built to read them) and carries what
 inference needs besides the weights: the input channel names, the normalisation statistics the
 model was trained with, the tile size, and the cross-correlation window.
 """
@@ -13,7 +14,6 @@ from pathlib import Path
 
 import jax
 import jax.numpy as jnp
-import ml_collections
 import numpy as np
 import xarray as xr
 from flax import nnx
@@ -21,6 +21,8 @@ from flax import nnx
 from seaice_jax.data.inputs import input_stack, model_channels, normalise
 from seaice_jax.errors import SeaIceError
 from seaice_jax.models import create_model
+from seaice_jax.train.checkpoint import BestParams, Checkpointer
+from seaice_jax.train.step import flatten_params, nest_params
 
 
 class Predictor:
@@ -33,8 +35,6 @@ class Predictor:
     """
 
     def __init__(self, graphdef: nnx.GraphDef, params: dict, info: dict):
-        from seaice_jax.train_steps import nest_params
-
         self.inputs = list(info["channels"])
         self.tile_size = int(info["tile"])
         self.model_kind = info["model_kind"]
@@ -82,46 +82,40 @@ class Predictor:
 
 def load_predictor(workdir: str | os.PathLike) -> Predictor:
     """Restore a training folder's model: the best-validation parameters when the run kept
-    them (``keep_best``, the default), else the latest readable checkpoint.
+    them (``keep_best``), else those of the latest readable checkpoint.
 
     Args:
       workdir: the ``--workdir`` of ``seaice-jax train``.
 
     Returns:
       A :class:`Predictor`.
-    """
-    from seaice_jax.checkpoint import BestParams, Checkpointer
-    from seaice_jax.train_steps import flatten_params, init_state, make_optimizer
 
+    Raises:
+      SeaIceError: not a training folder, or no readable checkpoint.
+    """
     workdir = Path(workdir)
     try:
         info = json.loads((workdir / "predictor.json").read_text())
-        cfg = ml_collections.ConfigDict(json.loads((workdir / "config.json").read_text()))
     except (OSError, ValueError) as e:
         raise SeaIceError(f"{workdir}: not a training folder ({e})") from None
     model = create_model(
         info["variant"], len(info["channels"]), rngs=nnx.Rngs(0), full_res=info["full_res"]
     )
     graphdef, params = flatten_params(model)
-    optim = ml_collections.ConfigDict(cfg.optim.to_dict())
-    optim.decay_steps = 1
-    tx, _ = make_optimizer(optim)
-    abstract = jax.tree.map(
-        lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype), init_state(params, tx)
-    )
+    abstract = jax.tree.map(lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype), params)
     if info.get("weights") == "best_validation" and (workdir / "best").is_dir():
         best = BestParams(workdir)
         try:
-            got = best.restore(abstract["params"])
+            got = best.restore(abstract)
         finally:
             best.close()
         if got is not None:
             return Predictor(graphdef, got[1], {**info, "step": got[0]})
     ckpt = Checkpointer(workdir)
     try:
-        restored = ckpt.restore_latest(abstract)
+        restored = ckpt.restore_params(abstract)
     finally:
         ckpt.close()
     if restored is None:
         raise SeaIceError(f"{workdir}: no readable checkpoint")
-    return Predictor(graphdef, restored[1]["params"], {**info, "step": restored[0]})
+    return Predictor(graphdef, restored[1], {**info, "step": restored[0]})

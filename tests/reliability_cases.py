@@ -540,7 +540,7 @@ CASES: list[Case] = [
         ],
         "config key 'nonexistent' does not exist",
         "a typo in a dotted override (checked before any work starts)",
-        "check the key: every key is documented in seaice_jax/sic_config.py",
+        "check the key: every key is documented in seaice_jax/train/sic.py",
     ),
     Case(
         "simulate-config-typo",

@@ -63,7 +63,7 @@ def test_torch_twin_matches_jax_model(variant):
     from flax import nnx
 
     from seaice_jax.models import VARIANTS, count_params, create_model
-    from seaice_jax.train_steps import flatten_params
+    from seaice_jax.train.step import flatten_params
 
     th = _load("_torch_hrt")
     model = create_model(variant, 3, rngs=nnx.Rngs(0))

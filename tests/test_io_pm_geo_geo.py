@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -353,8 +356,13 @@ def test_regrid_real_nsidc_onto_ease2(data_dir):
 
 
 def test_quicklook_png(tmp_path):
-    from seaice_jax.geo.quicklook import plot_fields
-
+    # scripts/geo_quicklook.py draws the figures of docs/geo.md; a script, so loaded by path.
+    spec = importlib.util.spec_from_file_location(
+        "geo_quicklook", Path(__file__).parents[1] / "scripts" / "geo_quicklook.py"
+    )
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    plot_fields = mod.plot_fields
     g = Grid("EPSG:3413", 0.0, 0.0, 1e3, 8, 6)
     f = np.arange(48, dtype=np.float32).reshape(6, 8)
     f[0, 0] = np.nan

@@ -115,7 +115,7 @@ def test_info_bounds_across_the_antimeridian():
     import numpy as np
     import xarray as xr
 
-    from seaice_jax.commands.info import describe
+    from seaice_jax.io.describe import describe
 
     lon = np.array([[170.0, 179.5], [-179.0, -170.0]])
     ds = xr.Dataset({"lon": (("r", "c"), lon), "lat": (("r", "c"), [[70.0, 71.0], [72.0, 73.0]])})

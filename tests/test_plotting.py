@@ -8,8 +8,8 @@ import sys
 CODE = """
 import matplotlib, numpy as np, sys
 from pathlib import Path
-import seaice_jax.demo, seaice_jax.evaluate.figures as ef, seaice_jax.geo.quicklook
-import seaice_jax.mosaic_writers, seaice_jax.pm.derive, seaice_jax.sim.plots, seaice_jax.sit.figures
+import seaice_jax.experiments.demo, seaice_jax.evaluate.figures as ef
+import seaice_jax.io.blockwise, seaice_jax.pm.derive, seaice_jax.sim.plots, seaice_jax.sit.figures
 import matplotlib.pyplot as plt
 out = Path(sys.argv[1])
 rng = np.random.default_rng(0)

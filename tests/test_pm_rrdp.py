@@ -120,7 +120,7 @@ def test_mask89_fit_reproduces_json_and_report(halves):
 
 
 def test_demo_metrics_shape_and_values(data_dir):
-    from seaice_jax.pm.report import demo_metrics
+    from seaice_jax.experiments.nt_rrdp import demo_metrics
 
     m = demo_metrics(data_dir)
     assert set(m) == {"sic100", "sic0"} and set(m["sic100"]) == {"mean", "std", "n"}

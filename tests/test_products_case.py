@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import xarray as xr
+from fusion_reference import fuse_numpy
 from scipy import ndimage
 
-from seaice_jax.blocks import regrid
-from seaice_jax.evaluate import case
-from seaice_jax.geo import Grid
+from seaice_jax.experiments import case
+from seaice_jax.geo import Grid, regrid
 from seaice_jax.io.writers import write_netcdf
 
 G200 = Grid("EPSG:3413", 200_000.0, -800_000.0, 200.0, 192, 192)
@@ -111,8 +111,8 @@ def test_calibrate_stores_floors_and_fused_map_follows_the_documented_formula(tm
     import json
 
     from seaice_jax import fusion, infer
-    from seaice_jax.blocks import open_product
     from seaice_jax.config import get as get_config
+    from seaice_jax.io import open_dataset
 
     day = _day(tmp_path / "day")
     with xr.open_dataset(day / "nt_25km.nc") as f:
@@ -147,9 +147,9 @@ def test_calibrate_stores_floors_and_fused_map_follows_the_documented_formula(tm
     # the weather mask applied on each PM product's own grid first (docs/products.md).
     grid = Grid.from_dataset(prods["fused"])
     native = {
-        "s1": open_product(tmp_path / "out" / "s1_native.nc"),
-        "amsr2_89": open_product(tmp_path / "out" / "amsr2_89_native.nc"),
-        "nt": open_product(day / "nt_25km.nc"),
+        "s1": open_dataset(tmp_path / "out" / "s1_native.nc"),
+        "amsr2_89": open_dataset(tmp_path / "out" / "amsr2_89_native.nc"),
+        "nt": open_dataset(day / "nt_25km.nc"),
     }
     nt = native["nt"]
     weather = nt["weather_mask_89"].astype(np.float32)
@@ -164,13 +164,13 @@ def test_calibrate_stores_floors_and_fused_map_follows_the_documented_formula(tm
         strict=True,
     )
     params = dataclasses.replace(fusion.params_from_config(cfg), target_res_m=float(grid.res))
-    f, unc, dom = fusion.fuse_numpy(np.stack(s), np.stack(u), np.zeros(grid.shape, bool), params)
+    f, unc, dom = fuse_numpy(np.stack(s), np.stack(u), np.zeros(grid.shape, bool), params)
     np.testing.assert_allclose(prods["fused"]["sic"].values, f, atol=1e-3)
     s0, u0 = zip(
         *(fusion._on_grid(native.get(n), n, grid, cfg, print) for n in fusion.PRODUCTS),
         strict=True,
     )
-    f0 = fusion.fuse_numpy(np.stack(s0), np.stack(u0), np.zeros(grid.shape, bool), params)[0]
+    f0 = fuse_numpy(np.stack(s0), np.stack(u0), np.zeros(grid.shape, bool), params)[0]
     assert np.nanmax(np.abs(f0 - f)) > 1.0  # the weather mask mattered here
     np.testing.assert_allclose(
         prods["fused"]["sic_uncertainty"].values, unc * cfg.sigma_scale, rtol=1e-5, atol=1e-3

@@ -9,11 +9,20 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 import xarray as xr
+from fusion_reference import fuse_numpy
 
 from seaice_jax import config, fusion
 from seaice_jax.geo import Grid
 
-P = fusion.FusionParams()
+# Test parameters (not the config's): kappa 4 %, beta 0.25 make every term of the rule matter.
+P = fusion.FusionParams(
+    footprints_m=(200.0, 200.0, 4_000.0, 25_000.0),
+    is_pm=(False, False, True, True),
+    target_res_m=200.0,
+    kappa=4.0,
+    beta=0.25,
+    min_sigma=0.5,
+)
 
 
 def _run(sic, sigma, weather, params=P):
@@ -31,7 +40,7 @@ def test_matches_numpy_reference_on_random_products():
     sigma[rng.uniform(size=sic.shape) < 0.05] = np.nan
     weather = rng.uniform(size=(30, 40)) < 0.3
     got = _run(sic, sigma, weather)
-    ref = fusion.fuse_numpy(sic, sigma, weather, P)
+    ref = fuse_numpy(sic, sigma, weather, P)
     np.testing.assert_allclose(got[0], ref[0], rtol=1e-5, atol=1e-4)
     np.testing.assert_allclose(got[1], ref[1], rtol=1e-5, atol=1e-5)
     np.testing.assert_array_equal(got[2], ref[2])
@@ -60,7 +69,8 @@ def test_known_answers():
 
 def test_no_representativeness_for_pure_fine_grid():
     p = dataclasses.replace(P, footprints_m=(200.0,) * 4)
-    rep = fusion.representativeness(jnp.full((4, 2, 2), 50.0), jnp.asarray(p.footprints_m), p)
+    fp = jnp.asarray(p.footprints_m)[:, None, None]  # one footprint per product, broadcast
+    rep = fusion.representativeness(jnp.full((4, 2, 2), 50.0), fp, p)
     np.testing.assert_allclose(np.asarray(rep), 0.0)
 
 

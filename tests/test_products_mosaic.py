@@ -16,7 +16,8 @@ import xarray as xr
 
 from seaice_jax.geo import Grid, named_grid
 from seaice_jax.io.writers import write_netcdf
-from seaice_jax.mosaic import MosaicConfig, build_mosaic
+from seaice_jax.config import get as get_config
+from seaice_jax.mosaic import build_mosaic, mosaic_config
 
 BASE = named_grid("arctic3413_200m")
 
@@ -53,7 +54,7 @@ def test_mosaic_weights_failures_and_outputs(tmp_path):
         paths,
         BASE,
         out,
-        MosaicConfig(block=128),
+        mosaic_config(get_config("configs/fusion.py"), block=128),
         tif=tmp_path / "m" / "m.tif",
         png=tmp_path / "m" / "m.png",
         warn=lambda m: None,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from seaice_jax import pansharpen as ps
+from seaice_jax.evaluate import pansharpen as ps
 
 
 def test_blur_matches_scipy_normalised_convolution():

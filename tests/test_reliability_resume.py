@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from test_reliability_bad_inputs import assert_one_line_error, child_env
 
-train_mod = pytest.importorskip("seaice_jax.train", reason="seaice-jax train not merged yet")
+from seaice_jax.train import loop as train_mod
 
 STEPS, EVERY = 40, 4
 
@@ -131,7 +131,7 @@ def test_non_finite_loss_stops_naming_the_step(prepared, tmp_path, cli):
     import jax
     import orbax.checkpoint as ocp
 
-    from seaice_jax.checkpoint import Checkpointer
+    from seaice_jax.train.checkpoint import Checkpointer
 
     ck = Checkpointer(w)
     try:

@@ -6,7 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from seaice_jax.checkpoint import Checkpointer, CorruptCheckpointWarning
+from seaice_jax.train.checkpoint import Checkpointer, CorruptCheckpointWarning
 
 
 def _state(v: float):

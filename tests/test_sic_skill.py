@@ -28,7 +28,7 @@ from seaice_jax.config import get as get_config
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     from seaice_jax.sim import simulate
-    from seaice_jax.train import train
+    from seaice_jax.train.loop import train
 
     root = tmp_path_factory.mktemp("skill")
     cases = {}
@@ -47,7 +47,7 @@ def trained(tmp_path_factory):
 
 
 def test_s1_cpu_model_beats_nt_bilinear_on_a_held_out_case(trained):
-    from seaice_jax.evaluate.skill import sic_skill
+    from seaice_jax.experiments.skill import sic_skill
 
     workdir, held_out = trained
     s = sic_skill(workdir, [held_out])
@@ -62,7 +62,7 @@ def test_s1_cpu_model_beats_nt_bilinear_on_a_held_out_case(trained):
 
 def test_products_of_the_trained_model_calibrated_on_a_training_date(trained, tmp_path):
     """Floors and fused sigma fitted on a training date; products scored on the held-out one."""
-    from seaice_jax.evaluate import case
+    from seaice_jax.experiments import case
     from seaice_jax.predictor import load_predictor
 
     workdir, held_out = trained

@@ -16,7 +16,7 @@ import xarray as xr
 from seaice_jax.data.inputs import input_stack
 from seaice_jax.data.prepare import build_scene, scene_stats, split_dates, write_index, write_scene
 from seaice_jax.errors import SeaIceError
-from seaice_jax.sic_config import sic_config
+from seaice_jax.train.sic import sic_config
 
 WEIGHTS = {"open_water": 2.0, "consolidated": 1.0, "miz": 0.5, "no_chart": 1.0}
 REPO = Path(__file__).resolve().parents[1]
@@ -72,7 +72,8 @@ def _losses(workdir: Path) -> list[float]:
 
 
 def test_train_resume_equals_uninterrupted_and_predictor(prepared, tmp_path):
-    from seaice_jax.train import load_predictor, train
+    from seaice_jax.predictor import load_predictor
+    from seaice_jax.train.loop import train
 
     cfg = smoke_cfg(prepared, keep_best=True)
     full = train(cfg, tmp_path / "a")
@@ -111,7 +112,7 @@ def test_train_resume_equals_uninterrupted_and_predictor(prepared, tmp_path):
 def test_non_finite_loss_stops_naming_the_step(prepared, tmp_path):
     import shutil
 
-    from seaice_jax.train import train
+    from seaice_jax.train.loop import train
 
     # Same config (same compiled step) on data with overflowing inputs: the input LayerNorm
     # overflows, the loss becomes NaN at the first step, and the run stops naming it.
@@ -133,15 +134,8 @@ def test_train_step_traced_once(prepared):
 
     from seaice_jax.data.source import TileSource, iterator, make_dataset
     from seaice_jax.models import create_model
-    from seaice_jax.train_steps import (
-        flatten_params,
-        init_state,
-        make_mesh,
-        make_optimizer,
-        make_steps,
-        replicate,
-        to_global,
-    )
+    from seaice_jax.sharding import make_mesh, replicate, to_global
+    from seaice_jax.train.step import flatten_params, init_state, make_optimizer, make_steps
 
     cfg = smoke_cfg(prepared)
     g, params = flatten_params(create_model("tiny", 3, rngs=nnx.Rngs(0)))
@@ -158,7 +152,7 @@ def test_train_step_traced_once(prepared):
 _DEVICE_SCRIPT = """
 import json, sys
 import jax
-from seaice_jax.train import train
+from seaice_jax.train.loop import train
 sys.path.insert(0, {tests!r})
 from test_sic_train import smoke_cfg
 s = train(smoke_cfg({prep!r}, **{{"batch_size": 4}}), {work!r})

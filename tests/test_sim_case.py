@@ -30,8 +30,7 @@ FILES = (
 
 @pytest.fixture(scope="module")
 def case(tmp_path_factory):
-    from seaice_jax.commands.simulate import enable_compilation_cache
-    from seaice_jax.sim import simulate
+    from seaice_jax.sim import enable_compilation_cache, simulate
 
     enable_compilation_cache()  # most of a first run is XLA compiling; reuse it across runs
     out = tmp_path_factory.mktemp("sim")

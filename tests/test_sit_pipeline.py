@@ -383,8 +383,8 @@ def test_unknown_selection_is_an_error():
 def test_simulated_baltic_smoke_table1(tmp_path):
     """The simulator's Baltic scenario (configs/sim.py:smoke): train season 1, test season 2."""
     from seaice_jax.config import get
+    from seaice_jax.experiments.sit_seasons import run
     from seaice_jax.sim.baltic import simulate_baltic
-    from seaice_jax.sit.experiment import run
 
     simulate_baltic(get("configs/sim.py:smoke"), tmp_path / "baltic")
     r = run(tmp_path / "baltic/season1", tmp_path / "baltic/season2", tmp_path / "out", get(CFG))

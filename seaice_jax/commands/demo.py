@@ -1,16 +1,19 @@
-"""``seaice-jax demo``: the whole system end to end (``make demo``); see :mod:`seaice_jax.demo`."""
+"""``seaice-jax demo``: the whole system end to end (``make demo``); see
+:mod:`seaice_jax.experiments.demo`."""
 
 from __future__ import annotations
 
+import argparse
 
-def _cmd(args) -> int:
-    from seaice_jax.demo import run_demo
+
+def _cmd(args: argparse.Namespace) -> int:
+    from seaice_jax.experiments.demo import run_demo  # lazy: see seaice_jax.commands
 
     run_demo(args.out, seed=args.seed, quick=args.quick)
     return 0
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "demo",
         help="simulate, train, predict, fuse, mosaic, evaluate, SIT: everything, end to end",

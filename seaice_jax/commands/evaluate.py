@@ -26,13 +26,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from seaice_jax.evaluate.compare import compare_files
+    from seaice_jax.evaluate import compare, figures  # lazy: see seaice_jax.commands
 
-    res = compare_files(args.pred, args.ref, args.pred_var, args.ref_var)
+    res = compare.compare_files(args.pred, args.ref, args.pred_var, args.ref_var)
     if args.plot:
-        from seaice_jax.evaluate.figures import scatter_files
-
-        scatter_files(args.pred, args.ref, args.plot, args.pred_var, args.ref_var)
+        figures.scatter_files(args.pred, args.ref, args.plot, args.pred_var, args.ref_var)
     if args.json:
         print(json.dumps(_clean(res)))
         return 0

@@ -11,9 +11,8 @@ import argparse
 from seaice_jax.errors import SeaIceError
 
 
-def _list() -> None:
-    from seaice_jax.io import catalog
-
+def _list(catalog) -> None:
+    """The catalogue (module ``seaice_jax.io.catalog``) as a table."""
     print(f"{'name':<26} {'kind':<8} {'size':>9}  description")
     for e in catalog.SAMPLES + catalog.PRODUCTS:
         kind = "sample" if e.files else ("account" if e.needs_account else "product")
@@ -22,10 +21,10 @@ def _list() -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from seaice_jax.io import catalog
+    from seaice_jax.io import catalog  # lazy: see seaice_jax.commands
 
     if args.list:
-        _list()
+        _list(catalog)
         return 0
     if not args.name:
         raise SeaIceError("fetch: give a NAME or --list")
@@ -34,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "fetch",
         help="get a sample file set or public product from the data catalogue",

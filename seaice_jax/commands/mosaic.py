@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
+
+from seaice_jax.config import get
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,6 +21,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="output CF-netCDF")
     p.add_argument("--grid", default="arctic3413_200m", help="named grid [arctic3413_200m]")
     p.add_argument("--like", help="use the grid of this file instead of --grid")
+    p.add_argument(
+        "--config",
+        default="configs/fusion.py",
+        help="fusion config: the weighting rule and mosaic.* settings [configs/fusion.py]",
+    )
+    p.add_argument(
+        "--calibration",
+        help="fusion calibration file (fusion_calibration.json): its kappa and beta weigh the "
+        "scenes unless --config.mosaic.use_calibration=False",
+    )
     p.add_argument("--block", type=int, default=2048, help="block edge in pixels [2048]")
     p.add_argument(
         "--full-grid", action="store_true", help="do not crop to the scenes' bounding box"
@@ -37,17 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _expand(items: list[str]) -> list[str]:
-    out = []
-    for it in items:
-        p = Path(it)
-        out += sorted(str(f) for f in p.glob("*.nc")) if p.is_dir() else [it]
-    return out
-
-
 def run(args: argparse.Namespace) -> int:
-    from seaice_jax.errors import SeaIceError
-
     if args.num_processes > 1:
         # DESIGN section 7 via seaice_jax.distributed (gloo CPU collectives on loopback).
         os.environ.update(
@@ -55,29 +56,21 @@ def run(args: argparse.Namespace) -> int:
             SEAICE_JAX_NUM_PROCESSES=str(args.num_processes),
             SEAICE_JAX_PROCESS_ID=str(args.process_id),
         )
-    from seaice_jax.distributed import maybe_initialize
+    from seaice_jax.mosaic import mosaic_files  # lazy: see seaice_jax.commands
 
-    maybe_initialize()  # also picks up SLURM / TPU VM / SEAICE_JAX_* environments
-    import jax
-
-    from seaice_jax.blocks import open_product
-    from seaice_jax.geo import Grid, named_grid
-    from seaice_jax.mosaic import MosaicConfig, build_mosaic
-
-    if args.block < 16:
-        raise SeaIceError(f"--block: must be >= 16, got {args.block}")
-    grid = Grid.from_dataset(open_product(args.like)) if args.like else named_grid(args.grid)
-    cfg = MosaicConfig(block=args.block, crop=not args.full_grid)
-    res = build_mosaic(
-        _expand(args.scenes),
-        grid,
+    res = mosaic_files(
+        args.scenes,
         args.out,
-        cfg,
+        get(args.config, args.config_overrides),
+        grid_name=args.grid,
+        like=args.like,
+        calibration=args.calibration,
+        block=args.block,
+        crop=not args.full_grid,
         tif=args.tif,
         png=args.png,
-        progress=jax.process_index() == 0,
         warn=lambda m: print(f"skipped: {m}", file=sys.stderr),
     )
-    if jax.process_index() == 0:
+    if res["process_index"] == 0:
         print(f"{args.out}: {res['used']}/{res['scenes']} scenes, {res['blocks']} blocks")
     return 0

@@ -12,7 +12,7 @@ from seaice_jax.pm.tiepoints import TIEPOINTS
 from seaice_jax.pm.weather import NT_WEATHER_THRESHOLDS
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "nasateam",
         help="NASA Team SIC with the standard and 18.7/89 GHz weather masks",
@@ -49,18 +49,16 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from seaice_jax.io import open_dataset
-    from seaice_jax.io.writers import write_netcdf
-    from seaice_jax.pm.product import grid_swath, nasateam_product
-    from seaice_jax.pm.tiepoints import resolve_tiepoints
+    from seaice_jax.pm.product import nasateam_file  # lazy: see seaice_jax.commands
 
-    tiepoints = resolve_tiepoints(args.tiepoints)  # fail on a bad table before reading the input
-    ds = open_dataset(args.input)
-    if args.grid:
-        ds = grid_swath(ds, args.grid, args.radius_m, source=str(args.input))
-    out = nasateam_product(ds, tiepoints=tiepoints, sensor=args.sensor, source=str(args.input))
-    out.attrs["tiepoints"] = str(args.tiepoints)
-    write_netcdf(out, args.out)
+    out = nasateam_file(
+        args.input,
+        args.out,
+        tiepoints=args.tiepoints,
+        sensor=args.sensor,
+        grid=args.grid,
+        radius_m=args.radius_m,
+    )
     n = int(out["sic"].notnull().sum())
     print(f"nasateam: {n} valid values, mean SIC {float(out['sic'].mean()):.1f} % -> {args.out}")
     return 0

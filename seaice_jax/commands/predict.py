@@ -23,25 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from seaice_jax import infer
-    from seaice_jax.blocks import limit_read_cache, open_product
+    from seaice_jax import infer  # lazy: see seaice_jax.commands
 
-    limit_read_cache()
-    ds = open_product(args.input)
-    predictor = infer.load_predictor(args.workdir)
-    cfg = infer.InferenceConfig(
-        overlap=args.overlap,
-        batch_size=args.batch_size,
-        flips=args.flips,
-        floors=infer.load_floors(args.workdir),
-    )
-    out = infer.predict_scene(predictor, ds, args.out, cfg, progress=True)
-    if args.tif:
-        import xarray as xr
-
-        from seaice_jax.io.writers import write_cog
-
-        with xr.open_dataset(out, decode_coords="all") as res:
-            write_cog(res.load(), args.tif, ["sic", "sic_uncertainty"])
+    cfg = infer.InferenceConfig(overlap=args.overlap, batch_size=args.batch_size, flips=args.flips)
+    out = infer.predict_file(args.workdir, args.input, args.out, cfg, tif=args.tif, progress=True)
     print(out)
     return 0

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from seaice_jax.config import get
 
-def register(subparsers) -> None:
+
+def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "prepare",
         help="prepare simulated cases / AI4Arctic scenes for SIC training",
@@ -20,8 +22,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from seaice_jax.config import get
-    from seaice_jax.data.prepare import prepare_from_config
+    from seaice_jax.data.prepare import prepare_from_config  # lazy: see seaice_jax.commands
 
     cfg = get(args.config, args.config_overrides)
     path = prepare_from_config(cfg, args.sources, args.out)

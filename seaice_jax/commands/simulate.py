@@ -9,31 +9,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-from pathlib import Path
 
+from seaice_jax.config import get
 from seaice_jax.errors import SeaIceError
 
 
-def enable_compilation_cache() -> None:
-    """Persist XLA compilations between runs (the simulator's first run is mostly compiling)."""
-    import jax
-
-    if not jax.config.jax_compilation_cache_dir:
-        default = (
-            Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "seaice_jax" / "jax"
-        )
-        jax.config.update(
-            "jax_compilation_cache_dir", os.environ.get("SEAICE_JAX_JAX_CACHE", str(default))
-        )
-        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
-
-
 def run(args: argparse.Namespace) -> int:
-    from seaice_jax.sim import calibration
+    from seaice_jax import sim  # lazy: see seaice_jax.commands
 
     if args.refit_calibration:
-        cal = calibration.refit(args.refit_calibration, args.calibration_out)
+        cal = sim.calibration.refit(args.refit_calibration, args.calibration_out)
         print(
             json.dumps(
                 {
@@ -46,19 +31,16 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.config or not args.out:
         raise SeaIceError("simulate: needs --config and --out (or --refit-calibration DATA_DIR)")
-    from seaice_jax.config import get
-    from seaice_jax.sim import simulate
-
     cfg = get(args.config, args.config_overrides)
-    enable_compilation_cache()
-    info = simulate(cfg, args.out, progress=not args.quiet)
+    sim.enable_compilation_cache()
+    info = sim.simulate(cfg, args.out, progress=not args.quiet)
     print(
         json.dumps({"out": str(args.out), "dates": info["dates"], "runtime_s": info["runtime_s"]})
     )
     return 0
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "simulate",
         help="simulate a case with known truth (SAR, AMSR2, NT, charts, Baltic SIT)",

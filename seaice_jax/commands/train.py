@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 
+from seaice_jax.config import get
 
-def register(subparsers) -> None:
+
+def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "train",
         help="train a SIC model (resumes from the latest checkpoint in --workdir)",
@@ -22,8 +24,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from seaice_jax.config import get
-    from seaice_jax.train import train
+    from seaice_jax.train.loop import train  # lazy: see seaice_jax.commands
 
     cfg = get(args.config, args.config_overrides)
     summary = train(cfg, args.workdir, stop_at=args.stop_at)

@@ -20,6 +20,7 @@ import numpy as np
 import xarray as xr
 
 from seaice_jax.errors import SeaIceError
+from seaice_jax.geo import regrid
 from seaice_jax.sar.xcorr import DEFAULT_WINDOW, cross_correlation
 
 CHANNELS: dict[str, tuple[str, ...]] = {
@@ -168,8 +169,6 @@ def amsr2_89_inputs(
         _band(ds, v, "AMSR2 scene")
     sub = ds[list(chans)]
     if grid is not None:
-        from seaice_jax.geo import regrid
-
         sub = regrid(sub, grid, method="bilinear")
     out = sub.copy()
     for v in chans:

@@ -15,20 +15,29 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
+from scipy.ndimage import map_coordinates
+from tqdm import tqdm
 
 from seaice_jax.atomic import atomic_path, write_text
 from seaice_jax.data.inputs import (
+    ai4arctic_stats,
     chart_weights,
     input_stack,
     model_channels,
     quantise_sic,
 )
 from seaice_jax.errors import SeaIceError
+from seaice_jax.geo import regrid
+from seaice_jax.geo.grids import Grid
+from seaice_jax.io import open_dataset
+from seaice_jax.io.charts import rasterize_chart
+from seaice_jax.pm import nasa_team, nt_weather_filter
 
 
 def build_scene(
@@ -134,15 +143,12 @@ def read_index(prep_dir: str | os.PathLike) -> dict:
 
 
 def _nt_on_grid(nt: xr.DataArray, grid) -> np.ndarray:
-    from seaice_jax.geo import regrid
-
     return np.asarray(regrid(nt, grid, method="bilinear").values, np.float32)
 
 
 def _chart_class(chart_path: Path, grid) -> np.ndarray | None:
     if not chart_path.exists():
         return None
-    from seaice_jax.io.charts import rasterize_chart
 
     return np.asarray(rasterize_chart(chart_path, grid, what="class"), np.float32)
 
@@ -151,9 +157,6 @@ def prepare_sim_date(
     date_dir: Path, model: str, *, weights: Mapping[str, float], window: int, name: str
 ) -> dict[str, np.ndarray]:
     """Assemble one simulated date (``DIR/sic/<date>``) for ``model`` on its input grid."""
-    from seaice_jax.geo.grids import Grid
-    from seaice_jax.io import open_dataset
-
     fname = {"s1": "s1_200m.nc", "rcm": "rcm_200m.nc", "amsr2": "amsr2_3125m.nc"}[model]
     path = date_dir / fname
     if not path.exists():
@@ -194,8 +197,6 @@ def _block_mean(a: np.ndarray, f: int) -> np.ndarray:
 
 def _to_shape(a: np.ndarray, shape) -> np.ndarray:
     """Bilinear resampling of a co-registered coarser raster onto ``shape`` (pixel centres)."""
-    from scipy.ndimage import map_coordinates
-
     rows = (np.arange(shape[0]) + 0.5) * a.shape[0] / shape[0] - 0.5
     cols = (np.arange(shape[1]) + 0.5) * a.shape[1] / shape[1] - 0.5
     rr, cc = np.meshgrid(rows, cols, indexing="ij")
@@ -223,8 +224,6 @@ def prepare_ai4arctic(
     Returns:
       The arrays of :func:`build_scene`.
     """
-    from seaice_jax.pm import nasa_team, nt_weather_filter
-
     for v in (
         "nersc_sar_primary",
         "nersc_sar_secondary",
@@ -300,9 +299,6 @@ def prepare_dataset(
     Returns:
       Path of the written ``index.json``.
     """
-    from tqdm import tqdm
-
-    from seaice_jax.data.inputs import ai4arctic_stats
 
     model_channels(model)
     jobs = []
@@ -345,8 +341,6 @@ def prepare_dataset(
 
 def _ai4arctic_date(path: Path) -> str:
     """The acquisition date (YYYY-MM-DD) from an AI4Arctic file name (first 8-digit stamp)."""
-    import re
-
     m = re.search(r"(20\d{2})(\d{2})(\d{2})T", path.name)
     return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else path.stem
 

@@ -2,7 +2,7 @@
 
 * ``nt_bilinear``: the 25 km NASA Team SIC bilinearly interpolated to the target grid — what a
   user gets without any SAR.
-* ``pansharpen_baseline``: the CIMR SIC ATBD pan-sharpening (:mod:`seaice_jax.pansharpen`) of NT
+* ``pansharpen_baseline``: the CIMR SIC ATBD pan-sharpening (:mod:`seaice_jax.evaluate.pansharpen`) of NT
   with a per-pixel linear SAR SIC, ``a0 + a1 HH + a2 HV``, fitted by least squares to a reference
   SIC on the scene (the ice chart's CT where a chart is given, else NT bilinear itself).
 """
@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from seaice_jax import pansharpen as ps
-from seaice_jax.blocks import pick_var, regrid
-from seaice_jax.geo import Grid
+from seaice_jax.evaluate import pansharpen as ps
+from seaice_jax.geo import Grid, regrid
+from seaice_jax.io.products import pick_var
 
 
 def nt_bilinear(nt: xr.Dataset, grid: Grid, path="nt") -> np.ndarray:

@@ -13,10 +13,10 @@ import os
 import numpy as np
 import xarray as xr
 
-from seaice_jax.blocks import open_product, pick_var, regrid
 from seaice_jax.errors import SeaIceError, file_error
 from seaice_jax.evaluate.metrics import classes_from_sic, metrics_by_class
-from seaice_jax.geo import Grid
+from seaice_jax.geo import Grid, regrid
+from seaice_jax.io.products import open_dataset, pick_var
 
 
 def sic_variable(ds: xr.Dataset, name: str | None, path) -> xr.DataArray:
@@ -74,7 +74,7 @@ def compare_files(
     ref_var: str | None = None,
 ) -> dict:
     """:func:`compare` on two files; land masks of either file (``land_mask``) are honoured."""
-    pds, rds = open_product(pred_path), open_product(ref_path)
+    pds, rds = open_dataset(pred_path), open_dataset(ref_path)
     pred, ref = sic_variable(pds, pred_var, pred_path), sic_variable(rds, ref_var, ref_path)
     if pred.rio.crs is None:
         raise file_error(pred_path, "has no coordinate reference system: cannot regrid")

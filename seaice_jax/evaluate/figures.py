@@ -18,7 +18,9 @@ from matplotlib.patches import Rectangle
 
 from seaice_jax.atomic import write_text
 from seaice_jax.errors import file_error
+from seaice_jax.evaluate.compare import on_reference_grid, sic_variable
 from seaice_jax.evaluate.metrics import metrics
+from seaice_jax.io.products import open_dataset
 from seaice_jax.plotting import figure, save_png
 
 SIC_CMAP = "Blues_r"
@@ -60,11 +62,8 @@ def scatter_density(pred, ref, path: str | os.PathLike, title: str = "", bins: i
 
 def scatter_files(pred_path, ref_path, out, pred_var=None, ref_var=None) -> Path:
     """:func:`scatter_density` of two files, the prediction on the reference grid."""
-    from seaice_jax.blocks import open_product
-    from seaice_jax.evaluate.compare import on_reference_grid, sic_variable
-
-    pred = sic_variable(open_product(pred_path), pred_var, pred_path)
-    ref = sic_variable(open_product(ref_path), ref_var, ref_path)
+    pred = sic_variable(open_dataset(pred_path), pred_var, pred_path)
+    ref = sic_variable(open_dataset(ref_path), ref_var, ref_path)
     p = on_reference_grid(pred, ref)
     return scatter_density(p, ref.values, out, f"{Path(pred_path).name} vs {Path(ref_path).name}")
 

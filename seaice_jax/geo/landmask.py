@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+from roaring_landmask import RoaringLandmask
+from tqdm.auto import tqdm
 
 from seaice_jax.geo.grids import Grid
 
@@ -18,8 +20,6 @@ from seaice_jax.geo.grids import Grid
 @functools.lru_cache(maxsize=1)
 def _landmask():
     """The roaring-landmask object (loading it takes seconds, so once per process)."""
-    from roaring_landmask import RoaringLandmask
-
     return RoaringLandmask.new()
 
 
@@ -48,8 +48,6 @@ def land_mask(grid: Grid, *, block_rows: int = 512) -> np.ndarray:
     Returns:
       ``(grid.height, grid.width)`` bool array.
     """
-    from tqdm.auto import tqdm
-
     out = np.empty(grid.shape, dtype=bool)
     starts = range(0, grid.height, block_rows)
     big = grid.height * grid.width > 16_000_000

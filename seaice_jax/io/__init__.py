@@ -8,32 +8,14 @@ point tables), a CRS through ``rioxarray`` where the format has one, and standar
 from __future__ import annotations
 
 import importlib
-import os
 import pkgutil
 
-import xarray as xr
+from seaice_jax.io.products import open_dataset
 
-from seaice_jax.io import registry
-
+# Every format module registers its reader when imported: import them all, so that
+# ``open_dataset`` knows every format whichever module a caller imported first.
 for _m in pkgutil.iter_modules(__path__):
-    if _m.name not in ("registry",):
-        importlib.import_module(f"{__name__}.{_m.name}")
-
-
-def open_dataset(path: str | os.PathLike) -> xr.Dataset:
-    """Open any supported file or product folder as an ``xarray.Dataset``.
-
-    Args:
-      path: a file (netCDF, GeoTIFF, HDF5, ENVI ``.img``/``.hdr``, CSV, shapefile, ...) or a
-        product folder (Sentinel-1 ``.SAFE``, RCM).
-
-    Returns:
-      The dataset in the project's standard form.
-
-    Raises:
-      SeaIceError: the file is missing, unreadable, or of no supported format.
-    """
-    return registry.open_with(registry.detect(path), path)
+    importlib.import_module(f"{__name__}.{_m.name}")
 
 
 __all__ = ["open_dataset"]

@@ -25,6 +25,7 @@ from xarray.backends import BackendArray
 from xarray.core import indexing
 
 from seaice_jax.errors import SeaIceError, file_error
+from seaice_jax.io.registry import head
 
 WindowFn = Callable[[slice, slice], np.ndarray]
 
@@ -111,8 +112,6 @@ def xml_root(path: str | os.PathLike) -> ET.Element:
 
 def xml_root_tag(path: Path, n: int = 2048) -> str:
     """Local name of the first element of an XML file ('' if it does not look like XML)."""
-    from seaice_jax.io.registry import head
-
     text = head(path, n).decode("utf-8", "replace")
     i = 0
     while True:

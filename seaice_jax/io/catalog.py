@@ -18,6 +18,9 @@ import hashlib
 import os
 from pathlib import Path
 
+import pooch
+import requests
+
 from seaice_jax.errors import SeaIceError
 
 GH = "https://raw.githubusercontent.com/{repo}/{commit}/{path}"
@@ -216,7 +219,6 @@ def cache_dir() -> Path:
     env = os.environ.get("SEAICE_JAX_CACHE")
     if env:
         return Path(env)
-    import pooch
 
     return Path(pooch.os_cache("seaice-jax"))
 
@@ -229,9 +231,6 @@ def _verify(path: Path, expect: str | None) -> Path:
 
 def _download(url: str, dest: Path, expect: str | None) -> Path:
     """Download ``url`` to ``dest`` with pooch (temporary name, then rename), checking sha256."""
-    import pooch
-    import requests
-
     dest.parent.mkdir(parents=True, exist_ok=True)
     logger = pooch.get_logger()
     level = logger.level

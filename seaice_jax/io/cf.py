@@ -16,7 +16,9 @@ import re
 import warnings
 from pathlib import Path
 
+import netCDF4
 import numpy as np
+import rasterio
 import rioxarray
 import xarray as xr
 from pyproj import CRS
@@ -53,8 +55,6 @@ def netcdf_variables(p: Path) -> set[str]:
     if not is_netcdf(p):
         return set()
     try:
-        import netCDF4
-
         with netCDF4.Dataset(p) as nc:
             return set(nc.variables)
     except Exception:  # noqa: BLE001 - sniffers never raise
@@ -172,8 +172,6 @@ def _check_blocks(p: Path) -> None:
     The TIFF header comes first, so a truncated file opens fine and fails only when a pixel is
     read, deep inside a computation; the blocks' offsets and sizes tell it at open time.
     """
-    import rasterio
-
     size = p.stat().st_size
     with rasterio.open(p) as src:
         for b in src.indexes:

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pyogrio
 import shapely
 from pyproj import CRS
 
@@ -32,8 +33,6 @@ def write_chart(
         (SIGRID-3 codes such as ``"92"``), numbers are written as doubles.
       crs: the polygons' CRS (written to the ``.prj``).
     """
-    import pyogrio
-
     final = Path(path).with_suffix(".shp")
     geoms = np.asarray(polygons, dtype=object)
     for name, col in attrs.items():

@@ -21,9 +21,11 @@ import os
 from pathlib import Path
 
 import numpy as np
+import pyogrio
 import shapely
 import xarray as xr
 from pyproj import CRS, Transformer
+from rasterio.features import rasterize
 
 from seaice_jax.errors import SeaIceError, file_error
 from seaice_jax.geo.grids import Grid
@@ -154,8 +156,6 @@ def read_chart(path: str | os.PathLike) -> Chart:
     Raises:
       SeaIceError: missing file or companion, unreadable shapefile, no polygons, no CRS.
     """
-    import pyogrio
-
     shp = Path(path)
     if not shp.exists():
         raise file_error(shp, "no such file")
@@ -238,8 +238,6 @@ def rasterize_chart(
       ``(grid.height, grid.width)`` float32; NaN outside the chart, on land and no-data polygons.
       Where polygons overlap, the later in :func:`burn_order` wins.
     """
-    from rasterio.features import rasterize
-
     chart = _as_chart(chart_or_path)
     vals = chart.values(what, thresholds)
     unit = chart.crs.axis_info[0].unit_conversion_factor if chart.crs.axis_info else 1.0

@@ -21,6 +21,7 @@ import csv
 import io
 from pathlib import Path
 
+import h5py
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -39,8 +40,6 @@ _UNITS = {"lon": "degrees_east", "lat": "degrees_north", "thickness": "m"}
 
 
 def _h5_has_auger(p: Path) -> bool:
-    import h5py
-
     with h5py.File(p, "r") as f:
         g = f.get("eureka_data/auger")
         return g is not None and "ice_thickness" in g
@@ -66,8 +65,6 @@ def open_eccc(p: Path) -> xr.Dataset:
       Dataset, dim ``point`` (163 holes in the Eureka 2014 file): ``lon``, ``lat``, ``time`` (NaT),
       ``thickness``, ``freeboard``, ``snow_depth`` (m), ``site`` (str), ``site_id``.
     """
-    import h5py
-
     names = {"ice_thickness": "thickness", "ice_freboard": "freeboard", "snow_depth": "snow_depth",
              "longitude": "lon", "latitude": "lat", "site_id": "site_id"}  # fmt: skip
     with h5py.File(p, "r") as f:

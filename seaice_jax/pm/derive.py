@@ -22,8 +22,11 @@ import numpy as np
 import xarray as xr
 
 from seaice_jax.errors import SeaIceError
+from seaice_jax.plotting import figure, save_png
 from seaice_jax.pm.nasateam import nasa_team_raw
+from seaice_jax.pm.rrdp_points import ice_and_water
 from seaice_jax.pm.tiepoints import CHANNELS, TiePoints, resolve_tiepoints
+from seaice_jax.pm.weather import nt_weather_filter, weather_mask_89
 
 NT_CHANNELS = {"19h": "tb_18_7h", "19v": "tb_18_7v", "37v": "tb_36_5v"}
 TAILS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
@@ -103,9 +106,6 @@ def nt_point_stats(ds_points: xr.Dataset, tiepoints="amsr2", sensor: str = "amsr
       ``{"sic100": stats, "sic0": {"raw", "nt_filter", "mask89", "both"}: stats}``, where stats
       are ``{"mean", "std", "p5", "p95", "n"}`` and a filter sets SIC to 0 where it flags.
     """
-    from seaice_jax.pm.rrdp_points import ice_and_water
-    from seaice_jax.pm.weather import nt_weather_filter, weather_mask_89
-
     out: dict = {}
     for name, part in zip(("sic100", "sic0"), ice_and_water(ds_points), strict=True):
         t = {v: part[v].values for v in part.data_vars if v.startswith("tb_")}.__getitem__
@@ -146,8 +146,6 @@ def plot_tiepoints(
       tiepoints: ``{label: tie-point set}``; default the published AMSR2 and SSMIS sets and the
         set derived from ``ds_points``.
     """
-    from seaice_jax.plotting import figure, save_png
-
     if tiepoints is None:
         tiepoints = {
             "published AMSR2": "amsr2",

@@ -1,9 +1,8 @@
-"""Fit the 18.7/89 GHz weather-mask thresholds on RRDP points, and report its confusion matrix.
+"""Fit the 18.7/89 GHz weather-mask thresholds on points of known SIC, and its confusion matrix.
 
-Run ``python -m seaice_jax.pm.fit_weather_mask [--data DIR] [--write]`` (DIR defaults to
-``$SEAICE_JAX_DATA``): it fits on the even-day half of the RRDP points, prints the thresholds and
-the report on the odd-day half as JSON, and with ``--write`` stores the thresholds in
-``seaice_jax/pm/weather_mask_89.json`` (what :func:`seaice_jax.pm.weather_mask_89` uses).
+The functions take any point dataset with the AMSR2 channels (the RRDP tables, or a user's own
+collocations). The study that fits the shipped thresholds on the RRDP points and stores them in
+``seaice_jax/pm/weather_mask_89.json`` is :mod:`seaice_jax.experiments.weather_mask_fit`.
 
 Fit: a grid search over ``(gr89_18v, pd89)`` of the rule
 ``GR(89V/18.7V) > gr89_18v or 89V - 89H > pd89`` minimising
@@ -14,15 +13,11 @@ nearest the centre of the optimal set is taken, i.e. the largest margin to both 
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
-
 import numpy as np
 import xarray as xr
 
-from seaice_jax.atomic import write_text
-from seaice_jax.pm.rrdp_points import ice_and_water, load_rrdp_points, split_halves
+from seaice_jax.pm.rrdp_points import ice_and_water
+from seaice_jax.pm.weather import nt_weather_filter, weather_mask_89
 
 ICE_COST = 10.0
 GR_GRID = np.round(np.arange(-0.05, 0.1501, 0.001), 4)
@@ -76,8 +71,6 @@ def confusion_report(
       each filter (for water: cleared; for ice: wrongly removed), the 2 x 2 counts
       ``[[neither, only_std], [only_89, both]]``, and for water the shares by ERA tclw and tcwv bin.
     """
-    from seaice_jax.pm.weather import nt_weather_filter, weather_mask_89
-
     out = {}
     for name, part in zip(("ice", "water"), ice_and_water(ds_report), strict=True):
         std = np.asarray(
@@ -109,45 +102,3 @@ def confusion_report(
                 res[f"by_{var}"] = _by_bins(part[var].values, edges, flags)
         out[name] = res
     return out
-
-
-def fit_and_report(data_dir: str | None = None) -> dict:
-    """Fit on the even-day half, report on the odd-day half: ``{"thresholds", "fit", "report"}``."""
-    ds_fit, ds_rep = split_halves(load_rrdp_points(data_dir))
-    th = fit_mask89(ds_fit)
-    return {
-        "thresholds": th,
-        "fit": confusion_report(ds_fit, th),
-        "report": confusion_report(ds_rep, th),
-    }
-
-
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(
-        prog="python -m seaice_jax.pm.fit_weather_mask", description=__doc__.splitlines()[0]
-    )
-    p.add_argument("--data", default=None, help="SEAICE_JAX_DATA folder or a folder of RRDP tables")
-    p.add_argument(
-        "--write", action="store_true", help="store the thresholds in weather_mask_89.json"
-    )
-    args = p.parse_args(argv)
-    res = fit_and_report(args.data)
-    if args.write:
-        from pathlib import Path
-
-        doc = {
-            **res["thresholds"],
-            "rule": "GR(89V/18.7V) > gr89_18v or TB89V - TB89H > pd89 (K) -> open water",
-            "fitted_by": "python -m seaice_jax.pm.fit_weather_mask --write (RRDP even-day half)",
-            "ice_cost": ICE_COST,
-        }
-        write_text(
-            Path(__file__).with_name("weather_mask_89.json"), json.dumps(doc, indent=2) + "\n"
-        )
-    json.dump(res, sys.stdout, indent=1)
-    print()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -8,12 +8,17 @@ flags open water), on the input's dims, coordinates and CRS.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import xarray as xr
 
 from seaice_jax.errors import SeaIceError
 from seaice_jax.geo.grids import Grid, named_grid
+from seaice_jax.io.products import open_dataset
+from seaice_jax.io.writers import write_netcdf
 from seaice_jax.pm.nasateam import nasa_team_raw
+from seaice_jax.pm.swath import swath_tbs_to_grid
 from seaice_jax.pm.tiepoints import resolve_tiepoints
 from seaice_jax.pm.weather import nt_weather_filter, weather_mask_89
 
@@ -117,8 +122,6 @@ def grid_swath(
     Raises:
       SeaIceError: no ``lat``/``lon``, or a missing channel (naming ``source``).
     """
-    from seaice_jax.pm.swath import swath_tbs_to_grid
-
     for name in ("lat", "lon", *REQUIRED):
         if name not in ds:
             raise SeaIceError(
@@ -130,3 +133,35 @@ def grid_swath(
         return swath_tbs_to_grid(ds["lon"].values, ds["lat"].values, tbs, g, radius_m)
     except SeaIceError as e:
         raise SeaIceError(f"{source}: {e}") from None
+
+
+def nasateam_file(
+    path: str | os.PathLike,
+    out: str | os.PathLike,
+    *,
+    tiepoints: str = "amsr2",
+    sensor: str = "amsr2",
+    grid: str | None = None,
+    radius_m: float = 25_000.0,
+) -> xr.Dataset:
+    """``seaice-jax nasateam``: the NT product of a file, written as CF-netCDF to ``out``.
+
+    Args:
+      path: anything ``seaice_jax.io`` opens that holds the :data:`REQUIRED` TBs.
+      out: output netCDF.
+      tiepoints: a tie-point table name or a JSON file (checked before the input is read).
+      sensor: weather-filter thresholds.
+      grid: resample a swath or point input to this named grid first (:func:`grid_swath`).
+      radius_m: swath search radius with ``grid``.
+
+    Returns:
+      The written product (:func:`nasateam_product`).
+    """
+    tp = resolve_tiepoints(tiepoints)  # fail on a bad table before reading the input
+    ds = open_dataset(path)
+    if grid:
+        ds = grid_swath(ds, grid, radius_m, source=str(path))
+    res = nasateam_product(ds, tiepoints=tp, sensor=sensor, source=str(path))
+    res.attrs["tiepoints"] = str(tiepoints)
+    write_netcdf(res, out)
+    return res

@@ -15,6 +15,7 @@ import numpy as np
 import xarray as xr
 
 from seaice_jax.errors import SeaIceError
+from seaice_jax.io import open_dataset
 
 RRDP_FOLDER = "esa_cci_sic_rrdp_amsr2"
 
@@ -30,8 +31,6 @@ def load_rrdp_points(data_dir: str | os.PathLike | None = None) -> xr.Dataset:
       Point dataset with ``sic`` (%), the ``tb_*`` channels, ``tclw``, ``tcwv`` and ``source``
       (file index).
     """
-    from seaice_jax.io import open_dataset
-
     if data_dir is None:
         data_dir = os.environ.get("SEAICE_JAX_DATA", "")
     folder = Path(data_dir)

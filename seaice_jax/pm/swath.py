@@ -14,6 +14,7 @@ import numpy as np
 import xarray as xr
 
 from seaice_jax.errors import SeaIceError
+from seaice_jax.geo import swath_to_grid
 from seaice_jax.geo.grids import Grid, named_grid
 from seaice_jax.pm.nasateam import nasa_team_raw
 from seaice_jax.pm.weather import nt_weather_filter, weather_mask_89
@@ -37,8 +38,6 @@ def swath_tbs_to_grid(
     Returns:
       Dataset on the grid (``(y, x)``, CRS written) with one float32 variable per channel.
     """
-    from seaice_jax.geo import swath_to_grid
-
     g = named_grid(grid) if isinstance(grid, str) else grid
     ds = g.template()
     for name, tb in tbs.items():

@@ -19,7 +19,7 @@ so its gradient ratio GR(89V/18.7V) is negative and its 89 GHz polarisation diff
 in the weather the mask is for; the 89 GHz polarisation difference PD89 = 89V - 89H adds the
 clear-sky water points with weaker gradients. The mask is
 ``GR(89V/18.7V) > gr89_18v  or  PD89 > pd89``, thresholds fitted on the RRDP points by
-``python -m seaice_jax.pm.fit_weather_mask`` and stored in ``weather_mask_89.json``.
+``python -m seaice_jax.experiments.weather_mask_fit`` and stored in ``weather_mask_89.json``.
 """
 
 from __future__ import annotations

@@ -26,7 +26,9 @@ import jax.numpy as jnp
 import numpy as np
 import xarray as xr
 
+from seaice_jax import geo
 from seaice_jax.errors import SeaIceError
+from seaice_jax.io.charts import rasterize_chart
 
 #: Published C-band HH slopes (dB/deg), see the module docstring.
 PUBLISHED_C_BAND_HH_SLOPES = {
@@ -175,8 +177,6 @@ def georectify(
     Returns:
       Dataset on ``grid`` with the same variables and ``land_mask`` from GSHHG (1 = land).
     """
-    from seaice_jax import geo
-
     if ds.rio.crs is not None:
         out = geo.regrid(ds, grid, method=method)
     elif lon is not None and lat is not None:
@@ -209,7 +209,5 @@ def fit_slope_over_chart_ice(
     Returns:
       As :func:`fit_incidence_slope`.
     """
-    from seaice_jax.io.charts import rasterize_chart
-
     sic = rasterize_chart(chart, grid, what="sic")
     return fit_incidence_slope(sigma0_db, incidence_deg, np.nan_to_num(sic, nan=-1.0) >= min_sic)

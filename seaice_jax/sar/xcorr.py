@@ -31,6 +31,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
+from scipy.ndimage import uniform_filter
 
 #: Default window (pixels). 7 px at 200 m is 1.4 km: large enough for a stable correlation
 #: estimate (49 samples), small enough not to smear 1-2 px leads into their surroundings.
@@ -108,8 +109,6 @@ def cross_correlation_numpy(
     Returns:
       ``(H, W)`` float64 NCC.
     """
-    from scipy.ndimage import uniform_filter
-
     a = np.asarray(hh, np.float64)
     b = np.asarray(hv, np.float64)
 

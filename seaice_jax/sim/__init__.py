@@ -5,6 +5,7 @@ SAR, AMSR2 TBs at 3.125 km and 25 km, NASA Team SIC, SIGRID-3 charts, an OSI-SAF
 and a Baltic sea-ice thickness scenario.
 """
 
-from seaice_jax.sim.case import simulate
+from seaice_jax.sim import calibration
+from seaice_jax.sim.case import enable_compilation_cache, simulate
 
-__all__ = ["simulate"]
+__all__ = ["calibration", "enable_compilation_cache", "simulate"]

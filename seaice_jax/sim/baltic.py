@@ -37,7 +37,7 @@ from seaice_jax.atomic import atomic_path
 from seaice_jax.geo.grids import Grid, named_grid
 from seaice_jax.io.writers import write_netcdf
 from seaice_jax.sim import charts, fields
-from seaice_jax.sim.case import land_mask, to_dataset
+from seaice_jax.sim.geometry import land_mask, to_dataset
 
 PORTS = (
     (25.40, 65.01),

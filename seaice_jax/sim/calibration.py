@@ -32,8 +32,11 @@ from scipy.special import polygamma
 
 from seaice_jax.atomic import write_text
 from seaice_jax.errors import SeaIceError
+from seaice_jax.geo.grids import Grid
+from seaice_jax.io import open_dataset
 from seaice_jax.names import TB_VARS
 from seaice_jax.sim import fields, sar
+from seaice_jax.sim.pm import MYI_SHARE_RRDP, PMModel
 
 STORED = Path(__file__).with_name("calibration.json")
 GLIA = "glia_s1_ew_belgica"
@@ -66,8 +69,6 @@ def _envi(path: Path) -> np.ndarray:
 
 def read_glia(folder: str | os.PathLike) -> dict[str, np.ndarray]:
     """hh, hv, incidence_angle, valid (``seaice_jax.io.open_dataset``) and the GLIA labels."""
-    from seaice_jax.io import open_dataset
-
     folder = Path(folder)
     try:
         feat = next((folder / "features").iterdir())
@@ -241,8 +242,6 @@ def sar_params(cal: dict) -> np.ndarray:
 # ----------------------------------------------------------------------------------------- PM
 def read_rrdp(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """TBs (standard names), ERA tcwv/tclw/wind_speed and SIC (%) of an RRDP ``.text`` table."""
-    from seaice_jax.io import open_dataset
-
     ds = open_dataset(path)
     names = list(TB_VARS) + list(COVARIATES) + ["sic"]
     missing = [n for n in names if n not in ds]
@@ -349,9 +348,6 @@ def compare_pm(cal: dict, n_dates: int = 256, seed: int = 7) -> dict:
     Pure-surface fields on a 400 km patch at 12.5 km are drawn for ``n_dates`` independent
     dates (atmosphere, ice and residual fields), pooled, and compared with the real points.
     """
-    from seaice_jax.geo.grids import Grid
-    from seaice_jax.sim.pm import MYI_SHARE_RRDP, PMModel
-
     grid = Grid("EPSG:3413", 0.0, 0.0, 50_000.0, 8, 8)
     model = PMModel(cal["pm"], grid, cloud_cover=0.35, scan_angle_deg=0.0)
     model.noise_grid = grid  # fields drawn directly on the patch

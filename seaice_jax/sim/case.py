@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
 from functools import partial
 from pathlib import Path
@@ -16,43 +17,18 @@ import jax
 import jax.numpy as jnp
 import ml_collections
 import numpy as np
-import xarray as xr
 from tqdm import tqdm
 
+from seaice_jax import pm as pmlib
 from seaice_jax.atomic import write_text
 from seaice_jax.errors import SeaIceError
-from seaice_jax.geo.grids import Grid
-from seaice_jax.geo.landmask import land_mask as geo_land_mask
 from seaice_jax.io.writers import write_netcdf
 from seaice_jax.names import TB_VARS
-from seaice_jax.sim import calibration, charts, fields, reference, sar
-from seaice_jax.sim.geometry import CaseGrids, case_grids
+from seaice_jax.sim import baltic, calibration, charts, fields, reference, sar
+from seaice_jax.sim.geometry import CaseGrids, case_grids, land_mask, to_dataset
+from seaice_jax.sim.plots import quicklook
 from seaice_jax.sim.pm import PMModel
 from seaice_jax.sim.truth import TruthModel
-
-
-def land_mask(grid: Grid, factor: int = 1) -> np.ndarray:
-    """GSHHG land (True) of ``grid`` (``seaice_jax.geo.land_mask``).
-
-    With ``factor`` > 1 the mask is computed on the grid coarsened by ``factor`` and repeated
-    (the large PM region does not need 1 km coastlines). A scene with no land on its grid
-    coarsened by 8 (1.6 km) is taken as all sea: the GSHHG look-up is the slow part of a case.
-    """
-    if factor > 1:
-        m = geo_land_mask(grid.coarsen(factor))
-        return np.repeat(np.repeat(m, factor, 0), factor, 1)[: grid.height, : grid.width]
-    if grid.width * grid.height > 65536 and not geo_land_mask(grid.coarsen(8)).any():
-        return np.zeros(grid.shape, bool)
-    return geo_land_mask(grid)
-
-
-def to_dataset(grid: Grid, **arrays) -> xr.Dataset:
-    """A georeferenced dataset on ``grid`` with (y, x) float32/uint8 variables."""
-    ds = grid.template()
-    for name, a in arrays.items():
-        a = np.asarray(a)
-        ds[name] = (("y", "x"), a if a.dtype == np.uint8 else a.astype(np.float32))
-    return ds
 
 
 def case_dates(cfg) -> list[str]:
@@ -307,8 +283,6 @@ class CaseSimulator:
 
 def nasa_team_products(tb: dict, land: np.ndarray) -> dict:
     """NT SIC (raw and clipped, weather-filtered) and both weather masks, NaN over land."""
-    from seaice_jax import pm as pmlib
-
     v19, h19, v22, v37 = (
         jnp.asarray(tb[k]) for k in ("tb_18_7v", "tb_18_7h", "tb_23_8v", "tb_36_5v")
     )
@@ -336,13 +310,25 @@ def simulate(cfg: ml_collections.ConfigDict, out_dir: str | Path, progress: bool
     sim = CaseSimulator(cfg)
     info = sim.run(out, progress)
     if cfg.plots:
-        from seaice_jax.sim.plots import quicklook
-
         for date in info["dates"]:
             quicklook(out / "sic" / date)
-    from seaice_jax.sim import baltic
-
     info["baltic"] = baltic.simulate_baltic(cfg, out / "baltic", progress)
     info["runtime_s"] = round(time.perf_counter() - t0, 2)
     write_text(out / "case.json", json.dumps(info, indent=1) + "\n")
     return info
+
+
+def enable_compilation_cache() -> None:
+    """Persist XLA compilations between runs (the simulator's first run is mostly compiling).
+
+    The cache folder is ``$SEAICE_JAX_JAX_CACHE``, else ``$XDG_CACHE_HOME/seaice_jax/jax``
+    (``~/.cache/seaice_jax/jax``); a cache folder set in JAX's own configuration is kept.
+    """
+    if not jax.config.jax_compilation_cache_dir:
+        default = (
+            Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "seaice_jax" / "jax"
+        )
+        jax.config.update(
+            "jax_compilation_cache_dir", os.environ.get("SEAICE_JAX_JAX_CACHE", str(default))
+        )
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)

@@ -1,5 +1,8 @@
 """Grids of a simulated case: the 200 m scene inside the large passive-microwave region.
 
+Also what every part of the simulator puts on those grids: the land mask and a georeferenced
+dataset of arrays (:func:`land_mask`, :func:`to_dataset`).
+
 All SIC grids are on EPSG:3413 (NSIDC polar stereographic north). The region's upper-left corner
 is snapped to a multiple of 25 km, so its 25 km and 3.125 km grids are sub-grids of the NSIDC
 grids (``nsidc3413_25km``, ``arctic3413_3125m``); the 200 m scene is snapped to 200 m multiples
@@ -12,10 +15,13 @@ import dataclasses
 import math
 
 import ml_collections
+import numpy as np
+import xarray as xr
 from pyproj import Transformer
 
 from seaice_jax.errors import SeaIceError
 from seaice_jax.geo.grids import Grid
+from seaice_jax.geo.landmask import land_mask as geo_land_mask
 
 CRS = "EPSG:3413"
 
@@ -78,3 +84,27 @@ def case_grids(cfg: ml_collections.ConfigDict) -> CaseGrids:
         xc=sx0 + scene_side / 2,
         yc=sy0 - scene_side / 2,
     )
+
+
+def land_mask(grid: Grid, factor: int = 1) -> np.ndarray:
+    """GSHHG land (True) of ``grid`` (``seaice_jax.geo.land_mask``).
+
+    With ``factor`` > 1 the mask is computed on the grid coarsened by ``factor`` and repeated
+    (the large PM region does not need 1 km coastlines). A scene with no land on its grid
+    coarsened by 8 (1.6 km) is taken as all sea: the GSHHG look-up is the slow part of a case.
+    """
+    if factor > 1:
+        m = geo_land_mask(grid.coarsen(factor))
+        return np.repeat(np.repeat(m, factor, 0), factor, 1)[: grid.height, : grid.width]
+    if grid.width * grid.height > 65536 and not geo_land_mask(grid.coarsen(8)).any():
+        return np.zeros(grid.shape, bool)
+    return geo_land_mask(grid)
+
+
+def to_dataset(grid: Grid, **arrays) -> xr.Dataset:
+    """A georeferenced dataset on ``grid`` with (y, x) float32/uint8 variables."""
+    ds = grid.template()
+    for name, a in arrays.items():
+        a = np.asarray(a)
+        ds[name] = (("y", "x"), a if a.dtype == np.uint8 else a.astype(np.float32))
+    return ds

@@ -26,6 +26,7 @@ import jax
 import jax.numpy as jnp
 import ml_collections
 import numpy as np
+from scipy.stats import norm
 
 from seaice_jax.sim import fields
 from seaice_jax.sim.geometry import CaseGrids
@@ -214,8 +215,6 @@ def render_leads(
 
 
 def _myi_threshold(frac: float) -> float:
-    from scipy.stats import norm
-
     return float(norm.ppf(1.0 - frac)) + 0.5
 
 

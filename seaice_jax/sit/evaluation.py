@@ -89,9 +89,7 @@ def point_area_representativeness(
     Returns:
       {"cells", "points_in_shared_cells", **metrics(loo cell mean, point)}.
     """
-    from pyproj import Transformer as _T
-
-    x, y = _T.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
+    x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
     x0 = np.floor(np.nanmin(x) / res_m) * res_m - res_m
     y0 = np.ceil(np.nanmax(y) / res_m) * res_m + res_m
     w = int(np.ceil((np.nanmax(x) - x0) / res_m)) + 2

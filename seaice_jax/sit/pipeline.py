@@ -19,6 +19,7 @@ from seaice_jax.sar import texture
 from seaice_jax.sar.calibration import ensure_db, incidence_correct
 from seaice_jax.segmentation.components import connected_components, merge_small
 from seaice_jax.segmentation.icm import icm
+from seaice_jax.segmentation.tiled import icm_tiled
 from seaice_jax.sit.normalise import normalise_to_chart
 from seaice_jax.sit.regression import SAR_FEATURES, SITModel
 from seaice_jax.sit.segstats import paint, segment_medians
@@ -68,8 +69,6 @@ def segment(sigma0: np.ndarray, valid: np.ndarray, cfg) -> tuple[np.ndarray, np.
         return z, z, {"iterations": 0, "energy": float("nan"), "n_segments": 0}
     args = dict(k=cfg.k, beta=cfg.beta, max_iter=cfg.max_iter, reestimate_params=cfg.reestimate)
     if cfg.tiled and jax.device_count() > 1:
-        from seaice_jax.segmentation.tiled import icm_tiled
-
         # Pad with invalid rows to an even tile height per device, crop afterwards.
         step = 2 * jax.device_count()
         pad = (-sigma0.shape[0]) % step

@@ -13,10 +13,13 @@ import os
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from seaice_jax.errors import SeaIceError, file_error
 from seaice_jax.geo.grids import Grid
+from seaice_jax.io import open_dataset
+from seaice_jax.io.charts import rasterize_chart, read_chart
 from seaice_jax.sit import evaluation
 from seaice_jax.sit.pipeline import SceneProducts, point_features, process_scene
 
@@ -25,8 +28,6 @@ CHART_ATTRS = ("SIT_MIN", "SIT_AVG", "SIT_MAX")
 
 def open_raster(path: Path) -> xr.Dataset:
     """Open a gridded product with the project's readers (plain CF-netCDF as a fallback)."""
-    from seaice_jax.io import open_dataset
-
     try:
         return open_dataset(path)
     except SeaIceError:
@@ -50,8 +51,6 @@ def read_chart_sit(path: Path, grid: Grid) -> dict[str, np.ndarray]:
       SeaIceError: the chart has no SIT_MIN/SIT_AVG/SIT_MAX (e.g. a SIGRID-3 chart of CT codes).
     """
     if path.suffix.lower() == ".shp":
-        from seaice_jax.io.charts import rasterize_chart, read_chart
-
         chart = read_chart(path)
         out = {}
         for a in CHART_ATTRS:
@@ -82,8 +81,6 @@ def read_chart_sit(path: Path, grid: Grid) -> dict[str, np.ndarray]:
 def read_points(path: Path) -> dict[str, np.ndarray]:
     """Point measurements {"lon", "lat", "time", "thickness"} from a CSV or any point reader."""
     if path.suffix.lower() == ".csv":
-        import pandas as pd
-
         try:
             df = pd.read_csv(path)
         except (OSError, ValueError) as e:

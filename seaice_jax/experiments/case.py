@@ -25,22 +25,21 @@ import numpy as np
 import xarray as xr
 
 from seaice_jax import fusion, infer
-from seaice_jax.blocks import open_product, pick_var, regrid
 from seaice_jax.config import get as get_config
+from seaice_jax.evaluate import figures
 from seaice_jax.evaluate.baselines import nt_bilinear, pansharpen_baseline
 from seaice_jax.evaluate.compare import compare
-from seaice_jax.evaluate.metrics import metrics_by_class
-from seaice_jax.geo import Grid
+from seaice_jax.evaluate.metrics import classes_from_sic, metrics_by_class
+from seaice_jax.geo import Grid, regrid
+from seaice_jax.io.charts import rasterize_chart
+from seaice_jax.io.products import open_dataset, pick_var
 from seaice_jax.io.writers import write_netcdf
+from seaice_jax.predictor import Predictor
 
 SOURCES = {"s1": "s1_200m.nc", "rcm": "rcm_200m.nc", "amsr2_89": "amsr2_3125m.nc"}
 
 
 def _chart_sic(day: Path, grid: Grid) -> np.ndarray | None:
-    try:
-        from seaice_jax.io.charts import rasterize_chart
-    except ImportError:
-        return None
     shp = day / "chart.shp"
     return np.asarray(rasterize_chart(shp, grid, what="sic"), np.float32) if shp.exists() else None
 
@@ -55,7 +54,7 @@ def _on(grid: Grid, **fields) -> xr.Dataset:
 def make_products(
     day: str | os.PathLike,
     out_dir: str | os.PathLike,
-    predictors: Mapping[str, infer.Predictor],
+    predictors: Mapping[str, Predictor],
     *,
     fusion_cfg=None,
     infer_cfg: infer.InferenceConfig | None = None,
@@ -70,9 +69,9 @@ def make_products(
       product name -> dataset on the 200 m truth grid (``sic`` [, ``sic_uncertainty``]).
     """
     day, out_dir = Path(day), Path(out_dir)
-    truth = open_product(day / "truth_200m.nc")
+    truth = open_dataset(day / "truth_200m.nc")
     grid = Grid.from_dataset(truth)
-    nt = open_product(day / "nt_25km.nc")
+    nt = open_dataset(day / "nt_25km.nc")
     prods: dict[str, xr.Dataset] = {}
     native: dict[str, xr.Dataset] = {"nt": nt}
     for name, fname in SOURCES.items():
@@ -81,9 +80,9 @@ def make_products(
             if floors and name in floors:
                 icfg = dataclasses.replace(icfg, floors=tuple(floors[name]))
             path = infer.predict_scene(
-                predictors[name], open_product(day / fname), out_dir / f"{name}_native.nc", icfg
+                predictors[name], open_dataset(day / fname), out_dir / f"{name}_native.nc", icfg
             )
-            native[name] = open_product(path)
+            native[name] = open_dataset(path)
             res = "bilinear" if Grid.from_dataset(native[name]).res > grid.res * 1.01 else "average"
             prods[name] = _on(
                 grid,
@@ -95,7 +94,7 @@ def make_products(
     prods["nt_bilinear"] = _on(grid, sic=nt_bilinear(nt, grid))
     if (day / "s1_200m.nc").exists():
         sharp, _ = pansharpen_baseline(
-            nt, open_product(day / "s1_200m.nc"), grid, _chart_sic(day, grid)
+            nt, open_dataset(day / "s1_200m.nc"), grid, _chart_sic(day, grid)
         )
         prods["pansharpen_baseline"] = _on(grid, sic=sharp)
     cfg = fusion_cfg or get_config("configs/fusion.py")
@@ -109,7 +108,7 @@ def _weather(day: Path, nt: xr.Dataset):
     """The 18.7/89 GHz weather mask of a day: from its 3.125 km TBs, else the NT file's."""
     tb_path = day / "amsr2_3125m.nc"
     need = {"tb_18_7h", "tb_18_7v", "tb_89_0h", "tb_89_0v"}
-    if tb_path.exists() and need <= set((tb := open_product(tb_path)).data_vars):
+    if tb_path.exists() and need <= set((tb := open_dataset(tb_path)).data_vars):
         return fusion.weather_from_tb(tb, tb_path)  # 3.125 km: finer than NT's own mask
     if "weather_mask_89" in nt:
         return pick_var(nt, "weather_mask_89", "nt")
@@ -119,7 +118,7 @@ def _weather(day: Path, nt: xr.Dataset):
 def score_products(day: str | os.PathLike, prods: Mapping[str, xr.Dataset]) -> dict:
     """Metrics of each product against the day's truth and OSI-SAF-like reference."""
     day = Path(day)
-    truth = open_product(day / "truth_200m.nc")
+    truth = open_dataset(day / "truth_200m.nc")
     t = np.asarray(pick_var(truth, "sic", day).values, np.float32)
     land = (
         np.asarray(truth["land_mask"].values) > 0.5
@@ -128,12 +127,10 @@ def score_products(day: str | os.PathLike, prods: Mapping[str, xr.Dataset]) -> d
     )
     cls = np.asarray(truth["chart_class"].values, np.float32) if "chart_class" in truth else None
     ref_path = day / "osisaf_like_10km.nc"
-    ref = pick_var(open_product(ref_path), "sic", ref_path) if ref_path.exists() else None
+    ref = pick_var(open_dataset(ref_path), "sic", ref_path) if ref_path.exists() else None
     out: dict = {"vs_truth": {}, "vs_osisaf_like": {}, "calibration": {}, "fused_vs_each": {}}
     for name, ds in prods.items():
         p = np.asarray(ds["sic"].values, np.float32)
-        from seaice_jax.evaluate.metrics import classes_from_sic
-
         out["vs_truth"][name] = metrics_by_class(
             p, t, classes_from_sic(t) if cls is None else cls, ~land
         )
@@ -178,13 +175,11 @@ def day_figures(
     day: str | os.PathLike, prods: Mapping[str, xr.Dataset], out_dir: str | os.PathLike
 ) -> list[Path]:
     """Figure 1 (S1 HH, NT bilinear, fused, with ROIs) and scatter plots of each product vs truth."""
-    from seaice_jax.evaluate import figures
-
     day, out_dir = Path(day), Path(out_dir)
-    truth = np.asarray(pick_var(open_product(day / "truth_200m.nc"), "sic", day).values)
+    truth = np.asarray(pick_var(open_dataset(day / "truth_200m.nc"), "sic", day).values)
     written = []
     if (day / "s1_200m.nc").exists() and "fused" in prods:
-        hh = np.asarray(pick_var(open_product(day / "s1_200m.nc"), "hh", day).values)
+        hh = np.asarray(pick_var(open_dataset(day / "s1_200m.nc"), "hh", day).values)
         written.append(
             figures.figure1_day(
                 hh,
@@ -209,7 +204,7 @@ def fit_floors(day: str | os.PathLike, prods: Mapping[str, xr.Dataset]) -> dict[
     ``prods`` must come from :func:`make_products` with floors ``(0, 0, 0)`` (raw spread).
     """
     day = Path(day)
-    t = np.asarray(pick_var(open_product(day / "truth_200m.nc"), "sic", day).values, np.float32)
+    t = np.asarray(pick_var(open_dataset(day / "truth_200m.nc"), "sic", day).values, np.float32)
     return {
         name: infer.fit_uncertainty_floors(
             np.asarray(ds["sic"].values), np.asarray(ds["sic_uncertainty"].values), t
@@ -237,14 +232,14 @@ def fit_resolution_term(day: str | os.PathLike, product_dir: str | os.PathLike, 
       ``(kappa, beta, {"kappa,beta": fused MAE %}, fused dataset of the best setting)``.
     """
     day, product_dir = Path(day), Path(product_dir)
-    truth = open_product(day / "truth_200m.nc")
+    truth = open_dataset(day / "truth_200m.nc")
     grid = Grid.from_dataset(truth)
     t = np.asarray(pick_var(truth, "sic", day).values, np.float32)
-    nt = open_product(day / "nt_25km.nc")
+    nt = open_dataset(day / "nt_25km.nc")
     native = {"nt": nt}
     for name in SOURCES:
         if (product_dir / f"{name}_native.nc").exists():
-            native[name] = open_product(product_dir / f"{name}_native.nc")
+            native[name] = open_dataset(product_dir / f"{name}_native.nc")
     weather = _weather(day, nt)
     scores, best = {}, None  # best: (MAE, kappa, beta, fused); only that map is kept
     for kappa in KAPPA_GRID:
@@ -262,7 +257,7 @@ def fit_resolution_term(day: str | os.PathLike, product_dir: str | os.PathLike, 
 def calibrate(
     day: str | os.PathLike,
     out_dir: str | os.PathLike,
-    predictors: Mapping[str, infer.Predictor],
+    predictors: Mapping[str, Predictor],
     workdirs: Mapping[str, str | os.PathLike] | None = None,
     fusion_cfg=None,
 ) -> dict:
@@ -275,12 +270,15 @@ def calibrate(
     with those floors; the representativeness term's ``kappa`` and ``beta`` are chosen by the
     lowest fused MAE (:func:`fit_resolution_term`), and ``sigma_scale`` is fitted so that
     68.3 % of the fused map's errors fall within its 1 sigma. Use a date the models trained
-    on, never the date that is evaluated; set the three values on the fusion config used
-    afterwards.
+    on, never the date that is evaluated. The three values are also written to
+    ``out_dir/fusion_calibration.json`` (:func:`seaice_jax.fusion.save_calibration`); set them on
+    the fusion config used afterwards with :func:`seaice_jax.fusion.apply_calibration` (the
+    daily mosaic takes that file with ``--calibration``).
 
     Returns:
       ``{"floors": {product: (open water, MIZ, consolidated) %}, "fused_sigma_scale": k,
-      "kappa": %, "beta": share, "resolution_scores": {"kappa,beta": fused MAE %}}``.
+      "kappa": %, "beta": share, "resolution_scores": {"kappa,beta": fused MAE %},
+      "file": the calibration file}``.
     """
     day, out_dir = Path(day), Path(out_dir)
     cfg = fusion_cfg or get_config("configs/fusion.py")
@@ -293,15 +291,20 @@ def calibrate(
             infer.save_floors(wd, floors[name], fitted_on=f"{day} (simulated truth)")
     make_products(day, out_dir / "floored", predictors, fusion_cfg=cfg, floors=floors)
     kappa, beta, res_scores, fused = fit_resolution_term(day, out_dir / "floored", cfg)
-    t = np.asarray(pick_var(open_product(day / "truth_200m.nc"), "sic", day).values, np.float32)
+    t = np.asarray(pick_var(open_dataset(day / "truth_200m.nc"), "sic", day).values, np.float32)
     f = np.asarray(fused["sic"].values, np.float32)
-    u = np.asarray(fused["sic_uncertainty"].values, np.float32) / float(cfg.get("sigma_scale", 1.0))
+    u = np.asarray(fused["sic_uncertainty"].values, np.float32) / float(cfg.sigma_scale)
     ok = np.isfinite(f) & np.isfinite(u) & np.isfinite(t) & (u > 0)
     scale = float(np.quantile(np.abs(f - t)[ok] / u[ok], 0.6827)) if ok.any() else 1.0
+    scale = max(scale, 1e-3)
+    path = fusion.save_calibration(
+        out_dir / fusion.CALIBRATION_FILE, kappa, beta, scale, fitted_on=f"{day} (simulated truth)"
+    )
     return {
         "floors": floors,
-        "fused_sigma_scale": max(scale, 1e-3),
+        "fused_sigma_scale": scale,
         "kappa": kappa,
         "beta": beta,
         "resolution_scores": res_scores,
+        "file": path,
     }

@@ -1,6 +1,6 @@
-"""The PM numbers of ``docs/pm.md`` on the RRDP points, in one call.
+"""NASA Team on the RRDP points: the PM numbers of ``docs/pm.md``, in one call.
 
-``python -m seaice_jax.pm.report [--data DIR] [--figure OUT.png]`` prints JSON: NT SIC at the
+``python -m seaice_jax.experiments.nt_rrdp [--data DIR] [--figure OUT.png]`` prints JSON: NT SIC at the
 100 % and 0 % points of the report half (odd days) before and after each weather filter, with the
 published AMSR2 tie points and with tie points derived from the fit half (even days); the
 18.7/89 GHz mask's confusion against the standard filter on the report half; the derived tie
@@ -64,7 +64,7 @@ def demo_metrics(data_dir: str | None = None) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
-        prog="python -m seaice_jax.pm.report", description=__doc__.splitlines()[0]
+        prog="python -m seaice_jax.experiments.nt_rrdp", description=__doc__.splitlines()[0]
     )
     p.add_argument("--data", default=None, help="SEAICE_JAX_DATA folder or a folder of RRDP tables")
     p.add_argument("--figure", default=None, help="write the tie-point figure here (PNG)")

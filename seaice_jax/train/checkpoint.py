@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jax
+import numpy as np
 import orbax.checkpoint as ocp
 
 
@@ -41,6 +44,9 @@ class Checkpointer:
         self.manager = ocp.CheckpointManager(
             self.directory, options=options, item_names=("state", "data", "meta")
         )
+
+    def _what(self, step: int) -> str:
+        return f"checkpoint step {step} in {self.directory}"
 
     def steps(self) -> list[int]:
         return sorted(self.manager.all_steps())
@@ -76,26 +82,38 @@ class Checkpointer:
         Returns:
           ``(step, state, data_state, meta)``, or None when there is no readable checkpoint.
         """
-        for step in reversed(self.steps()):
-            try:
-                r = self.manager.restore(
-                    step,
-                    args=ocp.args.Composite(
-                        state=ocp.args.StandardRestore(abstract_state),
-                        data=ocp.args.JsonRestore(),
-                        meta=ocp.args.JsonRestore(),
-                    ),
-                )
-            except Exception as e:  # noqa: BLE001 - any read failure means "corrupt"
-                warnings.warn(
-                    f"checkpoint step {step} in {self.directory} cannot be restored "
-                    f"({type(e).__name__}: {str(e)[:200]}); using the previous one",
-                    CorruptCheckpointWarning,
-                    stacklevel=2,
-                )
-                continue
-            return step, r["state"], dict(r["data"]), dict(r["meta"])
-        return None
+        args = ocp.args.Composite(
+            state=ocp.args.StandardRestore(abstract_state),
+            data=ocp.args.JsonRestore(),
+            meta=ocp.args.JsonRestore(),
+        )
+        got = _restore_newest(self.manager, args, self._what)
+        if got is None:
+            return None
+        step, r = got
+        return step, r["state"], dict(r["data"]), dict(r["meta"])
+
+    def restore_params(self, abstract_params: Any) -> tuple[int, Any] | None:
+        """Only the parameters of the newest readable checkpoint (no optimizer state needed).
+
+        Args:
+          abstract_params: the flat parameter dict's structure (``ShapeDtypeStruct`` leaves).
+
+        Returns:
+          ``(step, params)`` with NumPy leaves, or None when there is no readable checkpoint.
+        """
+        restore_args = jax.tree.map(
+            lambda _: ocp.RestoreArgs(restore_type=np.ndarray), abstract_params
+        )
+        args = ocp.args.Composite(
+            state=ocp.args.PyTreeRestore(
+                item={"params": abstract_params},
+                restore_args={"params": restore_args},
+                partial_restore=True,
+            )
+        )
+        got = _restore_newest(self.manager, args, self._what)
+        return None if got is None else (got[0], got[1]["state"]["params"])
 
     def close(self) -> None:
         self.manager.close()
@@ -133,25 +151,39 @@ class BestParams:
 
     def restore(self, abstract_params: Any) -> tuple[int, Any, dict] | None:
         """``(step, params, meta)`` of the best step, or None when there is none readable."""
-        for step in sorted(self.manager.all_steps(), reverse=True):
-            try:
-                r = self.manager.restore(
-                    step,
-                    args=ocp.args.Composite(
-                        params=ocp.args.StandardRestore(abstract_params),
-                        meta=ocp.args.JsonRestore(),
-                    ),
-                )
-            except Exception as e:  # noqa: BLE001 - any read failure means "corrupt"
-                warnings.warn(
-                    f"best-validation parameters {step} in {self.directory} cannot be restored "
-                    f"({type(e).__name__}: {str(e)[:200]}); using the latest checkpoint",
-                    CorruptCheckpointWarning,
-                    stacklevel=2,
-                )
-                continue
-            return step, r["params"], dict(r["meta"])
-        return None
+        args = ocp.args.Composite(
+            params=ocp.args.StandardRestore(abstract_params), meta=ocp.args.JsonRestore()
+        )
+        what = lambda step: f"best-validation parameters {step} in {self.directory}"  # noqa: E731
+        got = _restore_newest(self.manager, args, what, fallback="the latest checkpoint")
+        if got is None:
+            return None
+        step, r = got
+        return step, r["params"], dict(r["meta"])
 
     def close(self) -> None:
         self.manager.close()
+
+
+def _restore_newest(
+    manager: ocp.CheckpointManager,
+    args: ocp.args.Composite,
+    what: Callable[[int], str],
+    fallback: str = "the previous one",
+) -> tuple[int, Any] | None:
+    """``(step, restored items)`` of the newest step ``manager`` can restore with ``args``.
+
+    A step that cannot be read (``what(step)`` names it) is reported with a
+    :class:`CorruptCheckpointWarning` and the next older one is tried.
+    """
+    for step in sorted(manager.all_steps(), reverse=True):
+        try:
+            return step, manager.restore(step, args=args)
+        except Exception as e:  # noqa: BLE001 - any read failure means "corrupt"
+            warnings.warn(
+                f"{what(step)} cannot be restored "
+                f"({type(e).__name__}: {str(e)[:200]}); using {fallback}",
+                CorruptCheckpointWarning,
+                stacklevel=3,
+            )
+    return None

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import ml_collections
 
-from seaice_jax.errors import SeaIceError
+from seaice_jax.config import variant
 
 #: Training tiles of the paper's Table 1 (for the ``:paper`` configs).
 PAPER_TILES = {"s1": 40064, "rcm": 37721, "amsr2": 71364}
@@ -46,9 +46,7 @@ PAPER_TILES = {"s1": 40064, "rcm": 37721, "amsr2": 71364}
 
 def sic_config(model_kind: str, arg: str | None) -> ml_collections.ConfigDict:
     """Build the config of ``model_kind`` for the variant ``arg`` (None/``smoke``/``cpu``/``paper``)."""
-    arg = arg or "cpu"
-    if arg not in ("smoke", "cpu", "paper"):
-        raise SeaIceError(f"config argument '{arg}' unknown; choose smoke, cpu or paper")
+    arg = variant(arg, ("smoke", "cpu", "paper"), default="cpu")
     sar = model_kind != "amsr2"
     c = ml_collections.ConfigDict()
     c.model_kind = model_kind

@@ -15,7 +15,6 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 import optax
 from flax import nnx
 from jax.sharding import Mesh, NamedSharding
@@ -80,15 +79,6 @@ def make_optimizer(cfg) -> tuple[optax.GradientTransformation, Callable]:
 
 def init_state(params: dict, tx: optax.GradientTransformation) -> dict:
     return {"params": params, "opt_state": tx.init(params), "step": jnp.zeros((), jnp.int32)}
-
-
-def make_mesh() -> Mesh:
-    """A 1-D ``("data",)`` mesh over every device of every process.
-
-    The axis is ``Auto`` (compiler-propagated shardings): only the batch and the replicated
-    state are annotated, and the model's reshapes need no per-op sharding annotations.
-    """
-    return jax.make_mesh((jax.device_count(),), ("data",), axis_types=(jax.sharding.AxisType.Auto,))
 
 
 def make_steps(
@@ -162,7 +152,7 @@ def make_steps(
         return jnp.stack([wsum, w, jnp.sum(err), jnp.sum(m)])
 
     if max_traces is not None:
-        import chex
+        import chex  # optional: a test-only dependency ([dev] extra), needed only with max_traces
 
         # chex counts traces per function code, across calls of make_steps: a new training run
         # in the same process (the demo trains three models) starts its own count.
@@ -176,16 +166,3 @@ def make_steps(
     )
     evaluate = jax.jit(eval_step, in_shardings=(repl, data), out_shardings=repl)
     return train, evaluate
-
-
-def to_global(batch: dict[str, np.ndarray], mesh: Mesh) -> dict[str, jax.Array]:
-    """This host's batch slice -> global arrays sharded along ``data`` (multi-host safe)."""
-    sharding = NamedSharding(mesh, P("data"))
-    return {
-        k: jax.make_array_from_process_local_data(sharding, np.asarray(v)) for k, v in batch.items()
-    }
-
-
-def replicate(tree: Any, mesh: Mesh) -> Any:
-    """Place a pytree replicated on every device of the mesh."""
-    return jax.device_put(tree, NamedSharding(mesh, P()))

@@ -24,9 +24,23 @@ from pathlib import Path
 
 import numpy as np
 
+from seaice_jax import fusion, infer
 from seaice_jax.atomic import write_text
 from seaice_jax.config import get as get_config
 from seaice_jax.errors import SeaIceError
+from seaice_jax.evaluate.figures import table1 as make_table1
+from seaice_jax.experiments import case
+from seaice_jax.experiments.nt_rrdp import demo_metrics
+from seaice_jax.experiments.sit_seasons import run as run_sit_seasons
+from seaice_jax.geo import named_grid
+from seaice_jax.io import catalog, open_dataset
+from seaice_jax.io.writers import write_cog, write_netcdf
+from seaice_jax.mosaic import build_mosaic, mosaic_config
+from seaice_jax.plotting import figure, save_png
+from seaice_jax.predictor import load_predictor
+from seaice_jax.sim import simulate
+from seaice_jax.sit.chain import segment_dataset
+from seaice_jax.train.loop import train
 
 SIC_MODELS = ("s1", "rcm", "amsr2")
 PRODUCT_OF = {"s1": "s1", "rcm": "rcm", "amsr2": "amsr2_89"}
@@ -38,8 +52,6 @@ def _log(msg: str) -> None:
 
 def _sample(name: str) -> list[Path] | None:
     """Files of catalogue entry ``name`` (data folder, cache or download); None if unavailable."""
-    from seaice_jax.io import catalog
-
     try:
         return catalog.fetch(name)
     except SeaIceError as e:
@@ -48,8 +60,6 @@ def _sample(name: str) -> list[Path] | None:
 
 
 def simulate_case(out: Path, seed: int, quick: bool) -> Path:
-    from seaice_jax.sim import simulate
-
     cfg = get_config("configs/sim.py" + (":smoke" if quick else ""))
     cfg.seed = seed
     sim_dir = out / "sim"
@@ -58,8 +68,6 @@ def simulate_case(out: Path, seed: int, quick: bool) -> Path:
 
 
 def train_models(out: Path, sim_dir: Path, seed: int, quick: bool) -> dict[str, Path]:
-    from seaice_jax.train import train
-
     workdirs = {}
     for kind in SIC_MODELS:
         cfg = get_config(f"configs/sic_{kind}.py:{'smoke' if quick else 'cpu'}")
@@ -78,9 +86,6 @@ def held_out_day(sim_dir: Path) -> Path:
 
 
 def products_and_scores(out: Path, day: Path, workdirs: dict[str, Path]) -> dict:
-    from seaice_jax.evaluate import case
-    from seaice_jax.train import load_predictor
-
     predictors = {PRODUCT_OF[k]: load_predictor(w) for k, w in workdirs.items()}
     # Uncertainty floors from the last training date (never the evaluated one), stored with
     # each model so that `seaice-jax predict` uses them too.
@@ -96,8 +101,7 @@ def products_and_scores(out: Path, day: Path, workdirs: dict[str, Path]) -> dict
         {PRODUCT_OF[k]: w for k, w in workdirs.items()},
         fusion_cfg,
     )
-    fusion_cfg.sigma_scale = cal["fused_sigma_scale"]
-    fusion_cfg.kappa, fusion_cfg.beta = cal["kappa"], cal["beta"]
+    fusion_cfg = fusion.apply_calibration(fusion_cfg, fusion.load_calibration(cal["file"]))
     prods = case.make_products(
         day, out / "products", predictors, fusion_cfg=fusion_cfg, floors=cal["floors"]
     )
@@ -113,13 +117,13 @@ def products_and_scores(out: Path, day: Path, workdirs: dict[str, Path]) -> dict
 
 
 def mosaic_fused(out: Path) -> dict:
-    from seaice_jax.geo import named_grid
-    from seaice_jax.mosaic import build_mosaic
-
+    """The fused map on the pan-Arctic 200 m grid, weighted with the calibrated fusion rule."""
+    cal = fusion.load_calibration(out / "calibration" / fusion.CALIBRATION_FILE)
     return build_mosaic(
         [out / "products" / "fused.nc"],
         named_grid("arctic3413_200m"),
         out / "mosaic" / "mosaic_fused.nc",
+        mosaic_config(get_config("configs/fusion.py"), cal),
         tif=out / "mosaic" / "mosaic_fused.tif",
         png=out / "mosaic" / "mosaic_fused.png",
         warn=lambda m: _log(f"mosaic: {m}"),
@@ -128,8 +132,6 @@ def mosaic_fused(out: Path) -> dict:
 
 def training_curves(out: Path, workdirs: dict[str, Path]) -> Path:
     """Train loss and validation L1 of each model against step, from ``metrics.jsonl``."""
-    from seaice_jax.plotting import figure, save_png
-
     fig = figure(figsize=(11, 4))
     axes = fig.subplots(1, 2)
     for kind, w in workdirs.items():
@@ -151,9 +153,6 @@ def training_curves(out: Path, workdirs: dict[str, Path]) -> Path:
 
 def write_cogs(out: Path, names=("fused", "s1", "rcm", "amsr2_89")) -> list[Path]:
     """Cloud-Optimised GeoTIFFs of the day's products (SIC and uncertainty bands)."""
-    from seaice_jax.io import open_dataset
-    from seaice_jax.io.writers import write_cog
-
     written = []
     for name in names:
         nc = out / "products" / f"{name}.nc"
@@ -166,8 +165,6 @@ def write_cogs(out: Path, names=("fused", "s1", "rcm", "amsr2_89")) -> list[Path
 
 
 def table1(out: Path, workdirs: dict[str, Path]) -> None:
-    from seaice_jax.evaluate.figures import table1 as make_table1
-
     make_table1(
         [w / "summary.json" for w in workdirs.values()],
         out / "figures" / "table1.md",
@@ -177,8 +174,6 @@ def table1(out: Path, workdirs: dict[str, Path]) -> None:
 
 def glia_scene(out: Path, s1_workdir: Path | None) -> dict:
     """200 m SIC map (S1 model) and ICM segments of the real GLIA Sentinel-1 scene."""
-    from seaice_jax.io import open_dataset
-
     files = _sample("glia_s1_ew_belgica")
     if not files:
         return {}
@@ -186,35 +181,19 @@ def glia_scene(out: Path, s1_workdir: Path | None) -> dict:
     ds = open_dataset(folder)
     info: dict = {}
     if s1_workdir is not None:
-        from seaice_jax import infer
-        from seaice_jax.train import load_predictor
-
         path = infer.predict_scene(load_predictor(s1_workdir), ds, out / "glia" / "glia_sic.nc")
         info["sic_product"] = str(path)
-    from seaice_jax.sit.pipeline import prepare_sar, segment
-
-    cfg = get_config("configs/sit_baltic.py")
-    sigma0, valid = prepare_sar(ds, cfg.incidence)
-    labels, segs, seg_info = segment(sigma0, valid, cfg.icm)
-    from seaice_jax.io.writers import write_netcdf
-
-    seg_ds = ds.drop_vars(list(ds.data_vars))
-    seg_ds["labels"] = (("y", "x"), labels.astype(np.int16))
-    seg_ds["segments"] = (("y", "x"), segs.astype(np.int32))
+    seg_ds, seg_info = segment_dataset(ds, get_config("configs/sit_baltic.py"))
     write_netcdf(seg_ds, out / "glia" / "glia_segments.nc")
-    _glia_figure(ds, out / "glia", labels)
+    _glia_figure(ds, out / "glia", seg_ds["labels"].values)
     info["segments"] = {k: v for k, v in seg_info.items() if k != "notes"}
     return info
 
 
 def _glia_figure(ds, out_dir: Path, labels: np.ndarray) -> None:
-    from seaice_jax.plotting import figure, save_png
-
     panels = [("HH (dB)", ds["hh"].values, "gray", (-25, 0))]
     sic_path = out_dir / "glia_sic.nc"
     if sic_path.exists():
-        from seaice_jax.io import open_dataset
-
         panels.append(
             ("S1 model SIC (%)", open_dataset(sic_path)["sic"].values, "Blues_r", (0, 100))
         )
@@ -231,11 +210,9 @@ def _glia_figure(ds, out_dir: Path, labels: np.ndarray) -> None:
 
 
 def sit_scenario(out: Path, sim_dir: Path, quick: bool) -> dict:
-    from seaice_jax.sit.experiment import run
-
     cfg = get_config("configs/sit_baltic.py" + (":smoke" if quick else ""))
     baltic = sim_dir / "baltic"
-    return run(baltic / "season1", baltic / "season2", out / "sit", cfg)
+    return run_sit_seasons(baltic / "season1", baltic / "season2", out / "sit", cfg)
 
 
 def _compact(scores: dict) -> dict:
@@ -302,8 +279,6 @@ def run_demo(out: str | os.PathLike, seed: int = 0, quick: bool = False) -> dict
     _log("4/6 NASA Team on the real RRDP points")
     rrdp = _sample("esa_cci_sic_rrdp_amsr2")
     if rrdp:
-        from seaice_jax.pm.report import demo_metrics
-
         metrics["nasateam_rrdp"] = demo_metrics(str(rrdp[0].parent))
     _log("5/6 the real GLIA Sentinel-1 scene: 200 m SIC and ICM segments")
     metrics["glia"] = glia_scene(out, workdirs.get("s1"))

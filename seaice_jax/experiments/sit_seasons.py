@@ -1,4 +1,4 @@
-"""Train on one season, test on another: Table 1, Fig. 3 scatter and Figs. 4-5 maps of the paper.
+"""Baltic SIT seasons: train on one season, test on another (Table 1, Fig. 3, Figs. 4-5 of the paper).
 
 The estimate is the chart-normalised regression SIT; the baselines are the ice chart (average)
 SIT, HIGHTSI SIT and the linear model of chart and HIGHTSI SIT without SAR fitted on the training
@@ -12,10 +12,9 @@ import json
 import os
 from pathlib import Path
 
-import numpy as np
-
-from seaice_jax.atomic import atomic_path, write_text
-from seaice_jax.sit import evaluation
+from seaice_jax.atomic import write_text
+from seaice_jax.sit import evaluation, figures
+from seaice_jax.sit.chain import baseline_map, check_config, write_product
 from seaice_jax.sit.pipeline import estimate
 from seaice_jax.sit.regression import SITModel, fit, refit
 from seaice_jax.sit.season import Season, baselines_at_points, load_season
@@ -28,13 +27,6 @@ def fit_models(train: Season, cfg) -> dict[str, SITModel]:
         "estimate": fit(train.feats, y, train.period, cfg.fit.selection, cfg.fit.min_abs_r),
         "ic_hightsi_linear": fit(train.feats, y, train.period, "none"),
     }
-
-
-def baseline_map(s: Season, base: SITModel) -> np.ndarray:
-    """The chart + HIGHTSI linear model on every pixel (m), NaN outside the chart's ice."""
-    chart, h = s.products.chart["sit_avg"], s.products.hightsi
-    m = base.predict({"chart_sit": chart.ravel(), "hightsi_sit": h.ravel()}).reshape(chart.shape)
-    return np.where(np.isfinite(chart) & (chart > 0), m, np.nan)
 
 
 def evaluate_season(
@@ -86,6 +78,7 @@ def run(
     ``{"sit": {"vs_measurements": ...}}`` section plus details), ``table1.md``, ``fig3_scatter.png``,
     ``fig4_maps.png``, ``fig5_detail.png`` and ``sit_<test>.nc``.
     """
+    check_config(cfg)
     out = Path(out)
     train, test = load_season(train_dir, cfg), load_season(test_dir, cfg)
     models = fit_models(train, cfg)
@@ -118,33 +111,6 @@ def run(
     write_text(out / "metrics.json", json.dumps(result, indent=1, default=float))
     write_text(out / "table1.md", evaluation.table1_markdown(table))
     write_product(test, maps, out / f"sit_{test.name}.nc")
-    from seaice_jax.sit import figures
-
     figures.scatter(maps["_points"], test.points["thickness"], table, out / "fig3_scatter.png")
     figures.maps(test, maps, out / "fig4_maps.png", out / "fig5_detail.png")
     return result
-
-
-def write_product(s: Season, maps: dict, path: Path) -> None:
-    """CF-netCDF of the estimate, the no-SAR baseline, labels and segments on the season grid."""
-    from seaice_jax.io.writers import write_netcdf
-
-    ds = s.grid.template()
-    ds["sit"] = (("y", "x"), maps["estimate"].astype(np.float32))
-    ds["sit_unnormalised"] = (("y", "x"), maps["estimate_unnormalised"].astype(np.float32))
-    ds["sit_ic_hightsi_linear"] = (("y", "x"), maps["ic_hightsi_linear"].astype(np.float32))
-    ds["labels"] = (("y", "x"), s.products.labels.astype(np.int16))
-    ds["segments"] = (("y", "x"), s.products.segments.astype(np.int32))
-    for v in ("sit_unnormalised", "sit_ic_hightsi_linear"):
-        ds[v].attrs.update(units="m")
-    write_netcdf(ds, path)
-
-
-__all__ = [
-    "run",
-    "fit_models",
-    "evaluate_season",
-    "compare_selections",
-    "write_product",
-    "atomic_path",
-]

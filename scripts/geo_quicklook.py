@@ -1,6 +1,6 @@
 """Quick-look PNGs of gridded fields (matplotlib, Agg): one or more panels in map coordinates.
 
-``python -m seaice_jax.geo.quicklook OUT_DIR`` draws the figures of ``docs/geo.md`` from the real
+``python scripts/geo_quicklook.py OUT_DIR`` draws the figures of ``docs/geo.md`` from the real
 samples in ``SEAICE_JAX_DATA``: the CIS chart rasterised as SIC and classes, the SSMIS swath
 gridded onto the NSIDC 25 km grid, and the GSHHG land mask against the NSIDC-0051 land flags.
 """
@@ -13,8 +13,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import shapely
 
-from seaice_jax.geo.grids import Grid
+from seaice_jax.geo import Grid, land_mask, named_grid, swath_to_grid
+from seaice_jax.io import open_dataset
+from seaice_jax.io.charts import rasterize_chart, read_chart
+from seaice_jax.plotting import figure, save_png
 
 
 def plot_fields(
@@ -37,8 +41,6 @@ def plot_fields(
       cmaps, units: per-panel colour map and colour-bar label.
       land: optional ``(H, W)`` bool drawn in grey under the fields.
     """
-    from seaice_jax.plotting import figure, save_png
-
     n = len(fields)
     fig = figure(figsize=(5.2 * n, 5.2))
     axes = fig.subplots(1, n, squeeze=False)
@@ -68,12 +70,6 @@ def plot_fields(
 
 def main(out_dir: str) -> None:
     """Draw the three figures of ``docs/geo.md`` from ``SEAICE_JAX_DATA``."""
-    import shapely
-
-    from seaice_jax.geo import land_mask, named_grid, swath_to_grid
-    from seaice_jax.io import open_dataset
-    from seaice_jax.io.charts import rasterize_chart, read_chart
-
     data, out = Path(os.environ["SEAICE_JAX_DATA"]), Path(out_dir)
     chart = read_chart(data / "cis_sigrid3_shp" / "shapefile.shp")
     g = Grid.from_bounds(chart.crs.to_wkt(), shapely.total_bounds(chart.geometry), 5_000.0)
