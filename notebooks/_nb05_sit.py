@@ -87,11 +87,10 @@ the number of connected blocks above the segment mean, divided by the segment ar
     code("""
 import jax.numpy as jnp
 
-from seaice_jax.sar import texture
-from seaice_jax.sit.segstats import paint, segment_medians
+from seaice_jax.sit.segstats import paint, segment_medians, zero_crossings
 
 feats = pixel_features(sigma0, valid, cfg.texture)
-zc = texture.zero_crossings(jnp.asarray(sigma0), jnp.asarray(segs))
+zc = zero_crossings(jnp.asarray(sigma0), jnp.asarray(segs))
 zc_map = np.where(segs > 0, np.asarray(paint(zc, jnp.asarray(segs))), np.nan)
 panels = [(n, feats[n]) for n in ("entropy", "autocorrelation", "cv")]
 panels.append(("zero crossings / segment area", zc_map))

@@ -40,7 +40,7 @@ from seaice_jax.errors import SeaIceError, file_error
 from seaice_jax.geo import Grid, named_grid, regrid
 from seaice_jax.io.products import open_dataset, pick_var
 from seaice_jax.io.writers import write_cog, write_netcdf
-from seaice_jax.pm import weather_mask_89
+from seaice_jax.pm.weather import weather_mask_89
 
 #: The four products of the paper, in index order of ``dominant``.
 PRODUCTS = ("s1", "rcm", "amsr2_89", "nt")

@@ -14,9 +14,9 @@ import pytest
 import rasterio
 import xarray as xr
 
+from seaice_jax.config import get as get_config
 from seaice_jax.geo import Grid, named_grid
 from seaice_jax.io.writers import write_netcdf
-from seaice_jax.config import get as get_config
 from seaice_jax.mosaic import build_mosaic, mosaic_config
 
 BASE = named_grid("arctic3413_200m")

@@ -15,8 +15,8 @@ from seaice_jax.sar.texture import (
     coefficient_of_variation,
     entropy,
     quantise,
-    zero_crossings,
 )
+from seaice_jax.sit.segstats import zero_crossings
 
 
 def sar_like(seed=0, h=29, w=33):

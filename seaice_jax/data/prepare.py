@@ -35,9 +35,10 @@ from seaice_jax.data.inputs import (
 from seaice_jax.errors import SeaIceError
 from seaice_jax.geo import regrid
 from seaice_jax.geo.grids import Grid
-from seaice_jax.io import open_dataset
 from seaice_jax.io.charts import rasterize_chart
-from seaice_jax.pm import nasa_team, nt_weather_filter
+from seaice_jax.io.products import open_dataset
+from seaice_jax.pm.nasateam import nasa_team
+from seaice_jax.pm.weather import nt_weather_filter
 
 
 def build_scene(

@@ -17,7 +17,7 @@ from jax.experimental import multihost_utils
 
 from seaice_jax.config import get as get_config
 from seaice_jax.data.prepare import prepare_from_config
-from seaice_jax.sim import simulate
+from seaice_jax.sim.case import simulate
 
 
 def training_data(cfg: ml_collections.ConfigDict, workdir: Path) -> Path:

@@ -15,7 +15,7 @@ import numpy as np
 import xarray as xr
 
 from seaice_jax.errors import SeaIceError
-from seaice_jax.io import open_dataset
+from seaice_jax.io.products import open_dataset
 
 RRDP_FOLDER = "esa_cci_sic_rrdp_amsr2"
 

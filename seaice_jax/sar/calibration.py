@@ -26,8 +26,10 @@ import jax.numpy as jnp
 import numpy as np
 import xarray as xr
 
-from seaice_jax import geo
 from seaice_jax.errors import SeaIceError
+from seaice_jax.geo.landmask import land_mask
+from seaice_jax.geo.regrid import regrid
+from seaice_jax.geo.swath import swath_to_grid
 from seaice_jax.io.charts import rasterize_chart
 
 #: Published C-band HH slopes (dB/deg), see the module docstring.
@@ -178,18 +180,18 @@ def georectify(
       Dataset on ``grid`` with the same variables and ``land_mask`` from GSHHG (1 = land).
     """
     if ds.rio.crs is not None:
-        out = geo.regrid(ds, grid, method=method)
+        out = regrid(ds, grid, method=method)
     elif lon is not None and lat is not None:
         out = grid.template()
         r = radius_m or 1.5 * grid.res
         for v in ds.data_vars:
             if ds[v].dims == ("y", "x"):
                 vals = np.asarray(ds[v].values, np.float32)
-                out[v] = (("y", "x"), np.asarray(geo.swath_to_grid(lon, lat, vals, grid, r)))
+                out[v] = (("y", "x"), np.asarray(swath_to_grid(lon, lat, vals, grid, r)))
                 out[v].attrs.update(ds[v].attrs)
     else:
         raise SeaIceError("georectify: the scene has no CRS and no lon/lat were given")
-    out["land_mask"] = (("y", "x"), np.asarray(geo.land_mask(grid), np.uint8))
+    out["land_mask"] = (("y", "x"), np.asarray(land_mask(grid), np.uint8))
     return out
 
 

@@ -11,12 +11,10 @@ Sliding-window features on a square window of odd side ``w`` (edges: symmetric r
   window, averaged over d in (0, 1), (1, 0), (1, 1), (1, -1) for directional independence;
 - coefficient of variation sigma / mu in the window, on *linear* sigma0 (the dB image is
   negative, so its ratio would have no meaning; on intensity it is the classic speckle/roughness
-  measure);
+  measure).
 
-and per segment:
-
-- zero-crossing count: the number of 4-connected blocks of pixels above their segment's mean,
-  divided by the segment area.
+The per-segment zero-crossing count, the fifth SAR feature of the SIT regression, needs the ICM
+segments and so lives with the other segment statistics (:mod:`seaice_jax.sit.segstats`).
 
 Masked pixels are filled with the mean of the valid ones before filtering and get NaN out.
 """
@@ -28,8 +26,6 @@ import math
 
 import jax
 import jax.numpy as jnp
-
-from seaice_jax.segmentation.components import connected_components
 
 DIRECTIONS = ((0, 1), (1, 0), (1, 1), (1, -1))
 
@@ -146,42 +142,3 @@ def coefficient_of_variation(x_db: jax.Array, valid: jax.Array, w: int) -> jax.A
     mu = box_mean(lin, w)
     sd = jnp.sqrt(jnp.maximum(box_mean(lin * lin, w) - mu * mu, 0.0))
     return jnp.where(valid, sd / mu, jnp.nan)
-
-
-def zero_crossings(x: jax.Array, segments: jax.Array) -> jax.Array:
-    """Per-segment count of connected above-mean blocks divided by the segment area.
-
-    Args:
-      x: (H, W) float (NaN pixels count in the area but not in the mean or the blocks).
-      segments: (H, W) int segment ids 1..N, 0 masked (concrete: N sets the output length).
-
-    Returns:
-      (N + 1,) float32 indexed by segment id (index 0 is NaN); an all-NaN segment gives NaN.
-    """
-    n_seg = int(jnp.max(segments)) if segments.size else 0
-    return _zero_crossings(jnp.asarray(x, jnp.float32), jnp.asarray(segments))[: n_seg + 1]
-
-
-@jax.jit
-def _zero_crossings(x: jax.Array, segments: jax.Array) -> jax.Array:
-    n = segments.shape[0] * segments.shape[1]
-    seg = segments.astype(jnp.int32)
-    ok = jnp.isfinite(x) & (seg > 0)
-    s = jax.ops.segment_sum(jnp.where(ok, x, 0.0).ravel(), seg.ravel(), num_segments=n + 1)
-    c = jax.ops.segment_sum(ok.ravel().astype(jnp.float32), seg.ravel(), num_segments=n + 1)
-    area = jax.ops.segment_sum((seg > 0).ravel().astype(jnp.float32), seg.ravel(), n + 1)
-    mean = s / jnp.maximum(c, 1)
-    above = ok & (x > mean[seg])
-    blocks, _ = connected_components(jnp.where(above, seg, 0))
-    roots = (blocks.ravel() > 0) & _first_pixel(blocks)
-    nzc = jax.ops.segment_sum(roots.astype(jnp.float32), seg.ravel(), num_segments=n + 1)
-    out = jnp.where(c > 0, nzc / jnp.maximum(area, 1), jnp.nan)
-    return out.at[0].set(jnp.nan)
-
-
-def _first_pixel(blocks: jax.Array) -> jax.Array:
-    """(H*W,) True at exactly one pixel of each block (the first in raster order)."""
-    flat = blocks.ravel()
-    first = jnp.full(flat.shape[0] + 1, flat.shape[0], jnp.int32)
-    first = first.at[flat].min(jnp.arange(flat.shape[0], dtype=jnp.int32))
-    return first[flat] == jnp.arange(flat.shape[0])

@@ -33,7 +33,7 @@ from scipy.special import polygamma
 from seaice_jax.atomic import write_text
 from seaice_jax.errors import SeaIceError
 from seaice_jax.geo.grids import Grid
-from seaice_jax.io import open_dataset
+from seaice_jax.io.products import open_dataset
 from seaice_jax.names import TB_VARS
 from seaice_jax.sim import fields, sar
 from seaice_jax.sim.pm import MYI_SHARE_RRDP, PMModel

@@ -19,11 +19,12 @@ import ml_collections
 import numpy as np
 from tqdm import tqdm
 
-from seaice_jax import pm as pmlib
 from seaice_jax.atomic import write_text
 from seaice_jax.errors import SeaIceError
 from seaice_jax.io.writers import write_netcdf
 from seaice_jax.names import TB_VARS
+from seaice_jax.pm.nasateam import nasa_team, nasa_team_raw
+from seaice_jax.pm.weather import nt_weather_filter, weather_mask_89
 from seaice_jax.sim import baltic, calibration, charts, fields, reference, sar
 from seaice_jax.sim.geometry import CaseGrids, case_grids, land_mask, to_dataset
 from seaice_jax.sim.plots import quicklook
@@ -286,11 +287,11 @@ def nasa_team_products(tb: dict, land: np.ndarray) -> dict:
     v19, h19, v22, v37 = (
         jnp.asarray(tb[k]) for k in ("tb_18_7v", "tb_18_7h", "tb_23_8v", "tb_36_5v")
     )
-    raw = np.asarray(pmlib.nasa_team_raw(v19, h19, v37)[0])
-    sic = np.asarray(pmlib.nasa_team(v19, h19, v37))
-    wm = np.asarray(pmlib.nt_weather_filter(v19, v22, v37))
+    raw = np.asarray(nasa_team_raw(v19, h19, v37)[0])
+    sic = np.asarray(nasa_team(v19, h19, v37))
+    wm = np.asarray(nt_weather_filter(v19, v22, v37))
     wm89 = np.asarray(
-        pmlib.weather_mask_89(h19, v19, jnp.asarray(tb["tb_89_0h"]), jnp.asarray(tb["tb_89_0v"]))
+        weather_mask_89(h19, v19, jnp.asarray(tb["tb_89_0h"]), jnp.asarray(tb["tb_89_0v"]))
     )
     sic = np.where(wm | wm89, 0.0, sic)
     nan = np.float32(np.nan)

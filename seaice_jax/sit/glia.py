@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from seaice_jax.errors import file_error
-from seaice_jax.io import open_dataset
+from seaice_jax.io.products import open_dataset
 from seaice_jax.sar.calibration import PUBLISHED_C_BAND_HH_SLOPES, fit_slopes_by_class
 
 

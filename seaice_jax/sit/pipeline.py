@@ -22,7 +22,7 @@ from seaice_jax.segmentation.icm import icm
 from seaice_jax.segmentation.tiled import icm_tiled
 from seaice_jax.sit.normalise import normalise_to_chart
 from seaice_jax.sit.regression import SAR_FEATURES, SITModel
-from seaice_jax.sit.segstats import paint, segment_medians
+from seaice_jax.sit.segstats import paint, segment_medians, zero_crossings
 
 PIXEL_FEATURES = ("sigma0", "entropy", "autocorrelation", "cv")
 
@@ -144,9 +144,7 @@ def process_scene(
     seg_feats = {f: med[:, i] for i, f in enumerate(PIXEL_FEATURES)}
     seg_feats["hightsi_sit"] = med[:, len(PIXEL_FEATURES)]
     seg_feats["chart_sit"] = med[:, len(PIXEL_FEATURES) + 1]
-    seg_feats["zero_crossings"] = np.asarray(
-        texture.zero_crossings(jnp.asarray(sigma0), jnp.asarray(segs))
-    )
+    seg_feats["zero_crossings"] = np.asarray(zero_crossings(jnp.asarray(sigma0), jnp.asarray(segs)))
     if n == 0:
         seg_feats = {k: v[:1] for k, v in seg_feats.items()}
     info["notes"] = _notes(valid, chart)

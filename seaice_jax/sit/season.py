@@ -18,8 +18,8 @@ import xarray as xr
 
 from seaice_jax.errors import SeaIceError, file_error
 from seaice_jax.geo.grids import Grid
-from seaice_jax.io import open_dataset
 from seaice_jax.io.charts import rasterize_chart, read_chart
+from seaice_jax.io.products import open_dataset
 from seaice_jax.sit import evaluation
 from seaice_jax.sit.pipeline import SceneProducts, point_features, process_scene
 
