@@ -107,7 +107,7 @@ def test_tiny_rcm_matches_numpy(tmp_path, named, incidence_file):
             np.testing.assert_allclose(got[np.isfinite(ref)], ref[np.isfinite(ref)], atol=1e-4)
         np.testing.assert_allclose(ds.incidence_angle.values[7], 19 + 28 * cols / 64 if incidence_file
                                    else np.linspace(19, 47, W), atol=1e-4)  # fmt: skip
-        assert (ds.valid.values[:2] == 0).all() and ds.gcp_lat.size == 4
+        assert (ds.valid.values[:2] == 0).all() and ds.gcp_latitude.size == 4
 
 
 def test_rcm_missing_noise_levels(tmp_path):

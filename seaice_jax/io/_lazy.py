@@ -100,10 +100,16 @@ def xml_root(path: str | os.PathLike) -> ET.Element:
     p = Path(path)
     if not p.is_file():
         raise file_error(p, "missing companion file")
+    return parse_xml(p.read_bytes(), p)
+
+
+def parse_xml(data: bytes, label: str | os.PathLike) -> ET.Element:
+    """:func:`xml_root` of XML held in memory (a member of a zipped product); ``label`` names it
+    in errors."""
     try:
-        root = ET.parse(p).getroot()
+        root = ET.fromstring(data)
     except ET.ParseError as e:
-        raise file_error(p, f"not well-formed XML ({e})") from None
+        raise file_error(Path(label), f"not well-formed XML ({e})") from None
     for el in root.iter():
         if isinstance(el.tag, str) and "}" in el.tag:
             el.tag = el.tag.split("}", 1)[1]
@@ -162,6 +168,7 @@ __all__ = [
     "floats",
     "lazy_variable",
     "open_raster",
+    "parse_xml",
     "read_window",
     "req_text",
     "to_db",

@@ -19,6 +19,7 @@ and 65534/65535 mark missing / error cells (decoded to NaN).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -63,6 +64,14 @@ def tai93_to_utc(seconds: np.ndarray) -> np.ndarray:
     # each leap second already inserted before the naive instant shifts UTC back by one second
     n = np.searchsorted(_LEAPS_AFTER_1993.astype("datetime64[ms]"), naive, side="right")
     return naive - (n * 1000).astype("timedelta64[ms]")
+
+
+def utc_to_tai93(t0: dt.datetime, seconds: np.ndarray) -> np.ndarray:
+    """``Scan Time`` values of times ``t0 + seconds`` (UTC): inverse of :func:`tai93_to_utc`."""
+    base = (t0 - dt.datetime(1993, 1, 1, tzinfo=dt.UTC)).total_seconds()
+    naive = np.datetime64(t0.astimezone(dt.UTC).replace(tzinfo=None), "ms")
+    leaps = np.searchsorted(_LEAPS_AFTER_1993.astype("datetime64[ms]"), naive, side="right")
+    return base + leaps + np.asarray(seconds, np.float64)
 
 
 def _l3_grid(shape: tuple[int, int], path: Path) -> Grid:

@@ -3,8 +3,8 @@
 Both published layouts are read: projection axes ``xc``/``yc`` (km) with 2-D ``lat``/``lon`` and a
 grid-mapping variable, and ``x``/``y`` with only the grid mapping. ``ice_conc`` (%, stored as
 integers with ``scale_factor`` 0.01 in the climate records) becomes ``sic`` (float32 %, NaN where
-the file has its fill value or a value outside 0-100), ``total_standard_error`` becomes
-``sic_uncertainty``, ``status_flag`` is kept as is (OSI SAF Product User Manuals: bit flags for
+the file has its fill value or a value outside 0-100), ``total_standard_uncertainty`` (or the
+older ``total_standard_error``) becomes ``sic_uncertainty``, ``status_flag`` is kept as is (OSI SAF Product User Manuals: bit flags for
 land, lake, open-water filter, ...). A single time step is dropped to a scalar ``time``
 coordinate.
 """
@@ -56,8 +56,11 @@ def open_osisaf(p: Path) -> xr.Dataset:
         ds = ds.isel(time=0)
     out = xr.Dataset(coords={k: v for k, v in ds.coords.items() if k != "spatial_ref"})
     out["sic"] = _percent(ds["ice_conc"], "sic")
-    if "total_standard_error" in ds:
-        out["sic_uncertainty"] = _percent(ds["total_standard_error"], "sic_uncertainty")
+    # OSI-450 names it total_standard_error, OSI-401-d and OSI-450-a total_standard_uncertainty
+    for unc in ("total_standard_uncertainty", "total_standard_error"):
+        if unc in ds:
+            out["sic_uncertainty"] = _percent(ds[unc], "sic_uncertainty")
+            break
     if "status_flag" in ds:
         out["status_flag"] = ds["status_flag"]
     for v in ("lat", "lon"):

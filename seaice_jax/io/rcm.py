@@ -137,7 +137,8 @@ def _tie_points(root) -> dict[str, np.ndarray] | None:
     pts = list(root.iter("imageTiePoint"))
     if not pts:
         return None
-    get = {"line": ".//line", "pixel": ".//pixel", "lat": ".//latitude", "lon": ".//longitude"}
+    get = {"line": ".//line", "pixel": ".//pixel", "latitude": ".//latitude",
+           "longitude": ".//longitude"}  # fmt: skip
     vals = {k: np.array([float(p.findtext(v, "nan")) for p in pts]) for k, v in get.items()}
     return vals
 

@@ -19,22 +19,28 @@ latitude/longitude tie points are kept as ``gcp_latitude``/``gcp_longitude`` coo
 in ground-range geometry, so there is no CRS (``geo.regrid`` uses the GCPs).
 
 A SAFE with annotation files but no measurement (the sample in ``xarray_sentinel_ew``) opens as
-its geolocation grid alone; so does a single annotation XML.
+its geolocation grid alone; so does a single annotation XML. A product as downloaded (the ``.zip``
+holding one ``.SAFE`` folder) opens in place: XML from the zip, images through GDAL's
+``/vsizip/``.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
 from seaice_jax.errors import file_error
+from seaice_jax.io import naming
 from seaice_jax.io._lazy import (
     floats,
     lazy_variable,
     open_raster,
+    parse_xml,
     read_window,
     req_text,
     to_db,
@@ -84,10 +90,13 @@ def _vectors(root, list_tag: str, vec_tag: str, value_tag: str, file: Path):
 
 
 class Noise:
-    """Thermal noise LUTs of one polarisation (range vectors and azimuth blocks)."""
+    """Thermal noise LUTs of one polarisation (range vectors and azimuth blocks).
 
-    def __init__(self, file: Path):
-        root = xml_root(file)
+    Args:
+      root: the parsed ``noise-*.xml``; file: its path (for messages).
+    """
+
+    def __init__(self, root, file: Path):
         if root.find("noiseRangeVectorList") is not None:  # IPF >= 2.9
             self.range = _vectors(
                 root, "noiseRangeVectorList", "noiseRangeVector", "noiseRangeLut", file
@@ -137,14 +146,15 @@ def _header(root, file: Path) -> dict[str, str]:
     return h
 
 
-def geolocation_dataset(annotation: Path) -> xr.Dataset:
+def geolocation_dataset(annotation: Path, root=None) -> xr.Dataset:
     """The geolocation grid of one annotation XML as a small dataset on tie-point dims.
 
     Returns:
       Dataset with dims ``(gcp_row, gcp_col)``: ``latitude``, ``longitude`` (deg), ``height`` (m),
-      ``incidence_angle`` (deg); coords ``gcp_line``, ``gcp_pixel`` (image line/pixel numbers).
+      ``incidence_angle`` (deg); coords ``gcp_line``, ``gcp_pixel`` (image line/pixel numbers);
+      ``attrs["image_shape"]`` the (lines, samples) of the image.
     """
-    root = xml_root(annotation)
+    root = xml_root(annotation) if root is None else root
     g = _geolocation(root, annotation)
     dims = ("gcp_row", "gcp_col")
     ds = xr.Dataset(
@@ -157,19 +167,66 @@ def geolocation_dataset(annotation: Path) -> xr.Dataset:
         coords={"gcp_line": ("gcp_row", g["line"]), "gcp_pixel": ("gcp_col", g["pixel"])},
     )
     h = _header(root, annotation)
+    info = "imageAnnotation/imageInformation/"
+    shape = [
+        int(req_text(root, info + k, annotation)) for k in ("numberOfLines", "numberOfSamples")
+    ]
     ds.attrs.update(
         mission=h["missionId"], product_type=h["productType"], mode=h["mode"], swath=h["swath"],
         polarisation=h["polarisation"], start_time=h["startTime"], stop_time=h["stopTime"],
+        image_shape=shape,
     )  # fmt: skip
     return ds
 
 
-def _safe_dir(p: Path) -> Path:
-    return p.parent if p.is_file() else p
+class SafeSource:
+    """The members of a SAFE product, unpacked (``.SAFE`` folder) or as delivered (``.zip``).
+
+    Zipped members are read in place: XML through :mod:`zipfile`, measurement GeoTIFFs through
+    GDAL's ``/vsizip/`` (windowed reads, no extraction).
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.zip = None
+        if path.is_file() and path.suffix.lower() == ".zip":
+            self.zip = zipfile.ZipFile(path)
+            tops = {n.split("/", 1)[0] for n in self.zip.namelist() if "/" in n}
+            safes = sorted(t for t in tops if t.endswith(".SAFE"))
+            if len(safes) != 1:
+                raise file_error(path, f"zip holds {len(safes)} .SAFE folders, expected one")
+            self.top = safes[0]
+            self.names = sorted(n[len(self.top) + 1 :] for n in self.zip.namelist()
+                                if n.startswith(self.top + "/") and not n.endswith("/"))  # fmt: skip
+        else:
+            self.root = path.parent if path.is_file() else path
+
+    def glob(self, pattern: str) -> list[str]:
+        """Relative member names matching ``pattern`` (``fnmatch``), sorted."""
+        if self.zip is not None:
+            return [n for n in self.names if fnmatch.fnmatch(n, pattern)]
+        return sorted(p.relative_to(self.root).as_posix() for p in self.root.glob(pattern))
+
+    def label(self, rel: str) -> Path:
+        return (self.path / self.top / rel) if self.zip is not None else self.root / rel
+
+    def xml(self, rel: str):
+        if self.zip is None:
+            return xml_root(self.root / rel)
+        if rel not in self.names:
+            raise file_error(self.label(rel), "missing companion file")
+        return parse_xml(self.zip.read(f"{self.top}/{rel}"), self.label(rel))
+
+    def raster(self, rel: str) -> Path | str:
+        """A path rasterio opens: the file, or its ``/vsizip/`` name inside the zip (a string:
+        ``Path`` would fold the ``//`` of an absolute zip path)."""
+        if self.zip is None:
+            return self.root / rel
+        return f"/vsizip/{self.path.resolve()}/{self.top}/{rel}"
 
 
-def _annotations(safe: Path) -> list[Path]:
-    return sorted(safe.glob("annotation/s1*.xml"))
+def _annotations(src: SafeSource) -> list[str]:
+    return src.glob("annotation/s1*.xml")
 
 
 def _pol_of(name: str) -> str:
@@ -177,11 +234,12 @@ def _pol_of(name: str) -> str:
     return m.group(1) if m else ""
 
 
-def _sigma0_fn(tiff: Path, cal: Path, noise: Path, shape: tuple[int, int]):
-    croot = xml_root(cal)
-    lut = _vectors(croot, "calibrationVectorList", "calibrationVector", "sigmaNought", cal)
-    nlut = Noise(noise)
+def calibration_lut(root, file: Path):
+    """The sigmaNought vectors of a ``calibration-*.xml``: (lines, [pixels], [values])."""
+    return _vectors(root, "calibrationVectorList", "calibrationVector", "sigmaNought", file)
 
+
+def _sigma0_fn(tiff: Path, lut, nlut: Noise):
     def fn(rows: slice, cols: slice) -> np.ndarray:
         r = np.arange(rows.start, rows.stop, dtype=np.float64)
         c = np.arange(cols.start, cols.stop, dtype=np.float64)
@@ -195,46 +253,51 @@ def _sigma0_fn(tiff: Path, cal: Path, noise: Path, shape: tuple[int, int]):
     return fn
 
 
-def open_grd(safe: Path) -> xr.Dataset:
-    """Open a Sentinel-1 GRD SAFE folder: every polarisation as sigma0 (dB), lazily.
+def open_grd(src: SafeSource) -> xr.Dataset:
+    """Open a Sentinel-1 GRD SAFE (folder or zip): every polarisation as sigma0 (dB), lazily.
 
     Returns:
       Dataset ``(y, x)``: ``hh``/``hv`` (or ``vv``/``vh``) in dB (thermal noise removed),
-      ``incidence_angle`` (deg), ``valid``; GCP coordinates; no CRS.
+      ``incidence_angle`` (deg), ``valid``; GCP coordinates ``gcp_line``, ``gcp_pixel``,
+      ``gcp_latitude``, ``gcp_longitude``, ``gcp_incidence_angle`` (the geolocation grid); no CRS.
 
     Raises:
       SeaIceError: a calibration/noise/annotation file is missing or malformed, or the
         measurement does not match the annotated size.
     """
-    anns = [a for a in _annotations(safe) if _pol_of(a.name)]
-    tiffs = {_pol_of(t.name): t for t in sorted(safe.glob("measurement/*.tif*"))}
+    anns = [a for a in _annotations(src) if _pol_of(a)]
+    tiffs = {_pol_of(t): t for t in src.glob("measurement/*.tif*")}
     ds = xr.Dataset()
     shape = None
     for ann in anns:
-        pol = _pol_of(ann.name)
+        pol = _pol_of(ann)
         if pol not in tiffs or pol in ds:
             continue
-        root = xml_root(ann)
-        h = _header(root, ann)
+        root, annf = src.xml(ann), src.label(ann)
+        h = _header(root, annf)
         if h["productType"] != "GRD":
-            raise file_error(safe, f"product type {h['productType']}: only GRD is supported")
-        nl = int(req_text(root, "imageAnnotation/imageInformation/numberOfLines", ann))
-        ns = int(req_text(root, "imageAnnotation/imageInformation/numberOfSamples", ann))
-        with open_raster(tiffs[pol]) as src:
-            if (src.height, src.width) != (nl, ns):
-                raise file_error(
-                    tiffs[pol], f"size {src.height}x{src.width}, annotation says {nl}x{ns}"
-                )
-        cal = ann.parent / "calibration" / f"calibration-{ann.name}"
-        noise = ann.parent / "calibration" / f"noise-{ann.name}"
-        ds[pol] = lazy_variable((nl, ns), np.float32, _sigma0_fn(tiffs[pol], cal, noise, (nl, ns)),
+            raise file_error(src.path, f"product type {h['productType']}: only GRD is supported")
+        nl = int(req_text(root, "imageAnnotation/imageInformation/numberOfLines", annf))
+        ns = int(req_text(root, "imageAnnotation/imageInformation/numberOfSamples", annf))
+        tiff = src.raster(tiffs[pol])
+        with open_raster(tiff) as r:
+            if (r.height, r.width) != (nl, ns):
+                raise file_error(tiff, f"size {r.height}x{r.width}, annotation says {nl}x{ns}")
+        name = ann.rsplit("/", 1)[-1]
+        cal, noise = (
+            f"annotation/calibration/calibration-{name}",
+            f"annotation/calibration/noise-{name}",
+        )
+        lut = calibration_lut(src.xml(cal), src.label(cal))
+        nlut = Noise(src.xml(noise), src.label(noise))
+        ds[pol] = lazy_variable((nl, ns), np.float32, _sigma0_fn(tiff, lut, nlut),
                                 dict(ATTRS.get(pol, {"units": "dB"}), thermal_noise_removed=1))  # fmt: skip
         if shape is None:
-            shape, first, geo = (nl, ns), tiffs[pol], _geolocation(root, ann)
+            shape, first, geo = (nl, ns), tiff, _geolocation(root, annf)
             ds.attrs.update(mission=h["missionId"], mode=h["mode"], product_type="GRD",
                             start_time=h["startTime"], stop_time=h["stopTime"])  # fmt: skip
     if shape is None:
-        raise file_error(safe, "no measurement GeoTIFF with a matching annotation XML")
+        raise file_error(src.path, "no measurement GeoTIFF with a matching annotation XML")
 
     def inc(rows: slice, cols: slice) -> np.ndarray:
         r, c = (
@@ -251,18 +314,28 @@ def open_grd(safe: Path) -> xr.Dataset:
 
     ds["incidence_angle"] = lazy_variable(shape, np.float32, inc, dict(ATTRS["incidence_angle"]))
     ds["valid"] = lazy_variable(shape, np.uint8, valid, dict(ATTRS["valid"]))
+    gdims = ("gcp_row", "gcp_col")
     return ds.assign_coords(
         gcp_line=("gcp_row", geo["line"]), gcp_pixel=("gcp_col", geo["pixel"]),
-        gcp_latitude=(("gcp_row", "gcp_col"), geo["latitude"]),
-        gcp_longitude=(("gcp_row", "gcp_col"), geo["longitude"]),
+        gcp_latitude=(gdims, geo["latitude"]), gcp_longitude=(gdims, geo["longitude"]),
+        gcp_incidence_angle=(gdims, geo["incidenceAngle"]),
     )  # fmt: skip
+
+
+def _zip_is_safe(p: Path) -> bool:
+    if not (p.is_file() and p.suffix.lower() == ".zip" and naming.S1_SAFE.match(p.name)):
+        return False
+    with zipfile.ZipFile(p) as z:
+        return any(n.endswith(".SAFE/manifest.safe") for n in z.namelist())
 
 
 def _sniff(p: Path) -> bool:
     if p.is_dir():
-        return (p / "manifest.safe").is_file() and bool(_annotations(p))
+        return (p / "manifest.safe").is_file() and bool(_annotations(SafeSource(p)))
     if p.name == "manifest.safe":
         return xml_root_tag(p) == "XFDU"
+    if p.suffix.lower() == ".zip":
+        return _zip_is_safe(p)
     return (
         p.suffix.lower() == ".xml"
         and p.parent.name == "annotation"
@@ -272,20 +345,21 @@ def _sniff(p: Path) -> bool:
 
 @reader("sentinel1_safe", _sniff, priority=20)
 def open_safe(path: Path) -> xr.Dataset:
-    """Open a Sentinel-1 SAFE (folder or ``manifest.safe``) or one of its annotation XMLs."""
+    """Open a Sentinel-1 SAFE (folder, ``manifest.safe`` or the ``.zip`` as downloaded) or one of
+    its annotation XMLs."""
     if path.suffix.lower() == ".xml":
         return geolocation_dataset(path)
-    safe = _safe_dir(path)
-    if not _annotations(safe):
-        raise file_error(safe, "SAFE without annotation/*.xml")
-    if any(safe.glob("measurement/*.tif*")):
-        return open_grd(safe)
-    anns = _annotations(safe)
-    swaths = {re.sub(r"-(hh|hv|vv|vh)-.*", "", a.name) for a in anns}
+    src = SafeSource(path)
+    anns = _annotations(src)
+    if not anns:
+        raise file_error(path, "SAFE without annotation/*.xml")
+    if src.glob("measurement/*.tif*"):
+        return open_grd(src)
+    swaths = {re.sub(r"-(hh|hv|vv|vh)-.*", "", a.rsplit("/", 1)[-1]) for a in anns}
     if len(swaths) > 1:
         raise file_error(
-            safe, f"annotation-only SAFE with {len(swaths)} swaths: open one annotation XML"
+            path, f"annotation-only SAFE with {len(swaths)} swaths: open one annotation XML"
         )
-    ds = geolocation_dataset(anns[0])
-    ds.attrs["polarisations"] = " ".join(sorted({_pol_of(a.name).upper() for a in anns}))
+    ds = geolocation_dataset(src.label(anns[0]), src.xml(anns[0]))
+    ds.attrs["polarisations"] = " ".join(sorted({_pol_of(a).upper() for a in anns}))
     return ds
