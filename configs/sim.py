@@ -26,6 +26,9 @@ Keys (lengths in m unless named ``*_px``, angles in degrees):
     sar.rcm_nesz_offset_db: RCM noise floor above the calibrated S1 one; sar.denoise_error: relative
     error of the noise estimate per sub-swath; sar.floor_db: product floor (dB).
   pm.*: footprint orientation, atmosphere means; reference.*: OSI-SAF-like error model.
+  products.write: also write DIR/products/ (S1 .SAFE, RCM, AMSR2 L1R, NSIDC-0051, SIGRID-3 charts,
+    OSI SAF reference; see docs/products.md); products.full_size: S1/RCM as full 400 km EW-size
+    scenes at 40 m pixels (written in strips); products.sar_spacing_m: pixel spacing otherwise.
   baltic.row0, baltic.col0, baltic.size_px: window of the named grid baltic3395_500m (Bay of Bothnia).
   baltic.seasons: acquisition date per season (train on the first, test on the second);
   baltic.fdd: freezing-degree days (deg C day) reached by that date; baltic.model_res: HIGHTSI-like
@@ -93,6 +96,11 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     r.noise_pct = 2.0
     r.edge_bias_pct = -6.0
     r.ow_cut_pct = 10.0
+
+    c.products = pr = ml_collections.ConfigDict()
+    pr.write = True
+    pr.full_size = False
+    pr.sar_spacing_m = 200.0
 
     c.baltic = b = ml_collections.ConfigDict()
     b.row0 = 450

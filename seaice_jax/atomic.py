@@ -10,6 +10,7 @@ import contextlib
 import errno
 import glob
 import os
+import shutil
 import socket
 import tempfile
 from collections.abc import Iterator
@@ -114,3 +115,33 @@ def write_errors(path: str | os.PathLike) -> Iterator[None]:
         if not (lib or isinstance(e, OSError | RuntimeError)):
             raise
         raise SeaIceError(f"{os.fspath(path)}: cannot write output ({_reason(e)})") from None
+
+
+@contextlib.contextmanager
+def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary folder beside ``path``; rename it onto ``path`` on success.
+
+    For outputs that are folders (a Sentinel-1 ``.SAFE``, an RCM product): the folder appears
+    under its final name only when complete; an existing folder of that name is replaced. On an
+    error the temporary folder is removed.
+    """
+    final = Path(path)
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.{_HOST}-{os.getpid()}.", suffix=".tmp",
+                                    dir=final.parent))  # fmt: skip
+        os.chmod(tmp, 0o755)  # mkdtemp makes it private; a product folder is an ordinary one
+    except OSError as e:
+        raise SeaIceError(f"{final}: cannot write output ({_reason(e)})") from None
+    try:
+        yield tmp
+        if final.exists():
+            old = final.with_name(f".{final.name}.{_HOST}-{os.getpid()}.old")
+            os.replace(final, old)
+            shutil.rmtree(old, ignore_errors=True)
+        os.replace(tmp, final)
+    except OSError as e:
+        raise SeaIceError(f"{final}: cannot write output ({_reason(e)})") from None
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)

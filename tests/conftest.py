@@ -38,3 +38,19 @@ def cli(capsys):
         return rc, cap.out, cap.err
 
     return run
+
+
+@pytest.fixture(scope="session")
+def smoke_case(tmp_path_factory):
+    """One ``configs/sim.py:smoke`` case (with ``products/``), simulated once per session.
+
+    Returns ``(folder, case.json dict, config)``; tests read it and never modify it.
+    """
+    from seaice_jax.config import load_config
+    from seaice_jax.sim import enable_compilation_cache, simulate
+
+    enable_compilation_cache()  # most of a first run is XLA compiling; reuse it across runs
+    out = tmp_path_factory.mktemp("smoke_case")
+    cfg = load_config("configs/sim.py:smoke")
+    info = simulate(cfg, out, progress=False)
+    return out, info, cfg

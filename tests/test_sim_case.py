@@ -9,7 +9,6 @@ import pytest
 import xarray as xr
 from scipy.ndimage import binary_dilation, map_coordinates
 
-from seaice_jax.config import load_config
 from seaice_jax.names import TB_VARS
 
 FILES = (
@@ -29,14 +28,9 @@ FILES = (
 
 
 @pytest.fixture(scope="module")
-def case(tmp_path_factory):
-    from seaice_jax.sim import enable_compilation_cache, simulate
-
-    enable_compilation_cache()  # most of a first run is XLA compiling; reuse it across runs
-    out = tmp_path_factory.mktemp("sim")
-    cfg = load_config("configs/sim.py:smoke")
-    info = simulate(cfg, out, progress=False)
-    return out, info, cfg
+def case(smoke_case):
+    """The session's :smoke case (tests/conftest.py), shared with tests/test_sim_products.py."""
+    return smoke_case
 
 
 def _open(p):

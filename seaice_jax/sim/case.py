@@ -25,10 +25,11 @@ from seaice_jax.io.writers import write_netcdf
 from seaice_jax.names import TB_VARS
 from seaice_jax.pm.nasateam import nasa_team, nasa_team_raw
 from seaice_jax.pm.weather import nt_weather_filter, weather_mask_89
-from seaice_jax.sim import baltic, calibration, charts, fields, reference, sar
+from seaice_jax.sim import baltic, calibration, charts, fields, products, reference, sar
 from seaice_jax.sim.geometry import CaseGrids, case_grids, land_mask, to_dataset
 from seaice_jax.sim.plots import quicklook
 from seaice_jax.sim.pm import PMModel
+from seaice_jax.sim.products import SarDraw, fullsize
 from seaice_jax.sim.truth import TruthModel
 
 
@@ -109,8 +110,9 @@ class CaseSimulator:
         )
 
     # --------------------------------------------------------------------------------- SAR
-    def sar_product(self, key, name: str, tf: dict, wind: jax.Array) -> dict:
-        """HH, HV (dB), incidence angle and valid mask of one sensor on the scene."""
+    def sar_product(self, key, name: str, tf: dict, wind: jax.Array) -> tuple[dict, SarDraw]:
+        """HH, HV (dB), incidence angle and valid mask of one sensor on the scene, and the draw
+        (geometry, noise key, sigma0 over land too) that its product files are written from."""
         s = self.sensors[name]
         half = self.grids.scene.width * 100.0
         cut = half * self.rng.uniform(0.3, 1.1)
@@ -156,12 +158,14 @@ class CaseSimulator:
         )
         valid = covered & ~self.land_scene
         nan = np.float32(np.nan)
+        hh, hv = np.asarray(hh), np.asarray(hv)
+        draw = SarDraw(s, float(flight), float(r_c), kn, hh, hv, covered)
         return dict(
-            hh=np.where(valid, np.asarray(hh), nan),
-            hv=np.where(valid, np.asarray(hv), nan),
+            hh=np.where(valid, hh, nan),
+            hv=np.where(valid, hv, nan),
             incidence_angle=np.where(covered, inc, nan),
             valid=valid.astype(np.uint8),
-        )
+        ), draw
 
     # ----------------------------------------------------------------------------------- run
     def run(self, out_dir: str | Path, progress: bool = True) -> dict:
@@ -215,10 +219,10 @@ class CaseSimulator:
         cov = self.pm.atmosphere(k_atm)
         wind = fields.resample_bilinear(cov[2], g.coarse, g.scene)
         wind = jnp.maximum(wind * (1 + 0.1 * fields.smooth_noise(k_g, g.scene.shape, 10.0)), 0.5)
+        draws = {}
         for name, kk in (("s1", k_s1), ("rcm", k_rcm)):
-            write_netcdf(
-                to_dataset(g.scene, **self.sar_product(kk, name, tf, wind)), d / f"{name}_200m.nc"
-            )
+            fields_, draws[name] = self.sar_product(kk, name, tf, wind)
+            write_netcdf(to_dataset(g.scene, **fields_), d / f"{name}_200m.nc")
         tb = self.pm.surface_tb(k_tb, tf["fr_coarse"], cov)
         wy, wx, _ = fields.area_weights(g.coarse, g.pm3125)
         land3 = np.asarray(fields.area_average(tf["land_frac"], wy, wx)) > 0.5
@@ -256,12 +260,24 @@ class CaseSimulator:
             k_ref, tf["coarse_sic"], tf["land_frac"], g.coarse, g.ref, self.cfg.reference
         )
         write_netcdf(to_dataset(g.ref, sic=ref), d / "osisaf_like_10km.nc")
-        return {
+        out = {
             "date": date,
             "truth_sic_mean": float(np.nanmean(sic_pct)),
             "nt_sic_mean": float(np.nanmean(nt["sic"])),
             "chart_polygons": len(geoms),
         }
+        if self.cfg.products.write:
+            coarse = None
+            if self.cfg.products.full_size:
+                coarse = {n: fullsize.coarse_sigma0(dr, g, tf["fr_coarse"], cov[2],
+                                                    self.sar_params, self.cfg.sar.wind_ref)
+                          for n, dr in draws.items()}  # fmt: skip
+            f = products.DateFields(date, k, int(self.cfg.seed), g, draws, self.pm, tb, nt["sic"],
+                                    land25, geoms, attrs, ref, float(self.cfg.reference.noise_pct),
+                                    coarse)  # fmt: skip
+            out["products"] = products.write_date_products(f, d.parent.parent / "products",
+                                                           self.cfg.products)  # fmt: skip
+        return out
 
     def case_info(self, summary, runtime) -> dict:
         return {

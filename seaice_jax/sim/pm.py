@@ -153,6 +153,12 @@ class PMModel:
         nedt = jnp.asarray([NEDT_K[_band(v)] for v in TB_VARS], jnp.float32)[:, None, None]
         return out + nedt * jax.random.normal(key, out.shape)
 
+    def antenna(self, tb: jax.Array, footprint_km: tuple[float, float]) -> jax.Array:
+        """(C, H, W) TBs seen through one Gaussian footprint (3-dB sizes across, along scan in
+        km), e.g. the 23.8 GHz footprint of the resolution-matched L1R channels."""
+        sx, sy = (km * 1e3 * FWHM_TO_SIGMA / self.coarse.res for km in footprint_km)
+        return fields.gaussian_blur(tb, sy, sx, self.scan_angle)
+
 
 def _upsample(x: jax.Array, src: Grid, dst: Grid) -> jax.Array:
     return jax.vmap(lambda a: fields.resample_bilinear(a, src, dst))(x)

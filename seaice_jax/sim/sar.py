@@ -100,23 +100,44 @@ def swath(
     return rng_, along, (rng_ >= 0) & (rng_ <= width)
 
 
-@partial(jax.jit, static_argnames=("s",))
-def noise_fields(key: jax.Array, rng_m: jax.Array, along: jax.Array, s: Sensor):
-    """True and estimated thermal-noise power (linear), each (H, W)."""
-    n0 = 10 ** (s.nesz_db / 10)
+def noise_params(key: jax.Array, s: Sensor) -> dict[str, jax.Array]:
+    """Per-sub-swath draws of the noise model: scalloping period and phase, and the scale and
+    ramp errors of the noise estimate, each ``(s.n_sub,)``."""
+    k1, k2, k3, k4 = jax.random.split(key, 4)
+    return {
+        "period": s.burst_m * (0.85 + 0.3 * jax.random.uniform(k1, (s.n_sub,))),
+        "phase": 2 * jnp.pi * jax.random.uniform(k2, (s.n_sub,)),
+        "scale_err": s.denoise_error * jax.random.normal(k3, (s.n_sub,)),
+        "ramp_err": s.denoise_error * jax.random.normal(k4, (s.n_sub,)),
+    }
+
+
+def noise_range(p: dict, rng_m, s: Sensor):
+    """Range factors of the noise at ground range ``rng_m``: the true pattern and the estimate's
+    (antenna pattern with the estimate's per-sub-swath errors), and the sub-swath index."""
     wsub = s.swath_m / s.n_sub
     j = jnp.clip(jnp.floor(rng_m / wsub), 0, s.n_sub - 1).astype(jnp.int32)
     x = rng_m / wsub - j  # position inside the sub-swath, 0..1
-    k1, k2, k3, k4 = jax.random.split(key, 4)
-    period = s.burst_m * (0.85 + 0.3 * jax.random.uniform(k1, (s.n_sub,)))
-    phase = 2 * jnp.pi * jax.random.uniform(k2, (s.n_sub,))
-    scale_err = s.denoise_error * jax.random.normal(k3, (s.n_sub,))
-    ramp_err = s.denoise_error * jax.random.normal(k4, (s.n_sub,))
+    n0 = 10 ** (s.nesz_db / 10)
     pattern = (1.0 + 1.0 * (2 * x - 1) ** 2) * (1.0 + 0.35 * rng_m / s.swath_m)
-    scallop = 0.3 * jnp.cos(2 * jnp.pi * along / period[j] + phase[j])
-    n_true = n0 * pattern * (1.0 + scallop)
+    base = n0 * pattern
+    return base, base * (1.0 + p["scale_err"][j] + p["ramp_err"][j] * (2 * x - 1)), j
+
+
+def scalloping(p: dict, along, j):
+    """The TOPS/ScanSAR azimuth modulation of sub-swath ``j`` at along-track ``along`` (m)."""
+    return 0.3 * jnp.cos(2 * jnp.pi * along / p["period"][j] + p["phase"][j])
+
+
+@partial(jax.jit, static_argnames=("s",))
+def noise_fields(key: jax.Array, rng_m: jax.Array, along: jax.Array, s: Sensor):
+    """True and estimated thermal-noise power (linear), each (H, W)."""
+    p = noise_params(key, s)
+    true_range, est_range, j = noise_range(p, rng_m, s)
+    scallop = scalloping(p, along, j)
+    n_true = true_range * (1.0 + scallop)
     # Early Sentinel-1 noise vectors had no azimuth term: a third of the scalloping is corrected.
-    n_est = n0 * pattern * (1.0 + scale_err[j] + ramp_err[j] * (2 * x - 1)) * (1.0 + scallop / 3)
+    n_est = est_range * (1.0 + scallop / 3)
     return n_true, n_est
 
 
