@@ -25,7 +25,8 @@ from seaice_jax.io.products import open_dataset
 
 def _geolocation(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray] | None:
     """(lon, lat) arrays in degrees of a dataset without a map grid, or None."""
-    for lon, lat in (("lon", "lat"), ("longitude", "latitude")):
+    pairs = (("lon", "lat"), ("longitude", "latitude"), ("gcp_longitude", "gcp_latitude"))
+    for lon, lat in pairs:  # the last: tie points of a SAR image (S1 GRD, RCM)
         if lon in ds.variables and lat in ds.variables:
             lo, la = np.asarray(ds[lon], float), np.asarray(ds[lat], float)
             if np.isfinite(lo).any() and np.isfinite(la).any():
