@@ -33,10 +33,13 @@ WindowFn = Callable[[slice, slice], np.ndarray]
 class WindowArray(BackendArray):
     """A 2-D array whose values come from ``fn(rows, cols)`` on demand (basic indexing only)."""
 
-    def __init__(self, shape: tuple[int, int], dtype: np.dtype, fn: WindowFn):
+    def __init__(
+        self, shape: tuple[int, int], dtype: np.dtype, fn: WindowFn, power: WindowFn | None = None
+    ):
         self.shape = tuple(int(s) for s in shape)
         self.dtype = np.dtype(dtype)
         self._fn = fn
+        self.power = power
 
     def __getitem__(self, key: indexing.ExplicitIndexer) -> np.ndarray:
         return indexing.explicit_indexing_adapter(
@@ -60,11 +63,41 @@ class WindowArray(BackendArray):
 
 
 def lazy_variable(
-    shape: tuple[int, int], dtype, fn: WindowFn, attrs: dict | None = None
+    shape: tuple[int, int],
+    dtype,
+    fn: WindowFn,
+    attrs: dict | None = None,
+    *,
+    power: WindowFn | None = None,
 ) -> xr.Variable:
-    """A ``(y, x)`` variable that reads windows through ``fn(rows, cols) -> (h, w) array``."""
-    data = indexing.LazilyIndexedArray(WindowArray(shape, dtype, fn))
+    """A ``(y, x)`` variable that reads windows through ``fn(rows, cols) -> (h, w) array``.
+
+    ``power``: for a sigma0 band in dB, the window function of the same band in linear power
+    before the logarithm (noise removed, so it may be negative; NaN where there is no data),
+    which :func:`power_window` gives back to code that averages in power.
+    """
+    data = indexing.LazilyIndexedArray(WindowArray(shape, dtype, fn, power))
     return xr.Variable(("y", "x"), data, attrs=attrs or {})
+
+
+def power_window(da: xr.DataArray) -> WindowFn | None:
+    """The linear-power window function behind a lazily read, unsliced sigma0 band, else None.
+
+    Noise-subtracted power is negative where the noise estimate exceeds the signal; the dB band
+    holds NaN there. Averaging over several pixels must include those values (dropping them would
+    bias dark, noise-dominated areas upwards), so projection reads the power directly.
+    """
+    arr = da.variable._data
+    while not isinstance(arr, WindowArray):
+        if isinstance(arr, indexing.LazilyIndexedArray):
+            if any(k != slice(None) for k in arr.key.tuple):
+                return None  # a window of the band: its rows/cols are not the image's
+            arr = arr.array
+        elif hasattr(arr, "inner"):  # the registry's read guard
+            arr = arr.inner
+        else:
+            return None
+    return arr.power
 
 
 @contextlib.contextmanager
@@ -169,6 +202,7 @@ __all__ = [
     "lazy_variable",
     "open_raster",
     "parse_xml",
+    "power_window",
     "read_window",
     "req_text",
     "to_db",

@@ -102,18 +102,23 @@ def _companion(meta: Path, named: str | None, stem: str, pol: str) -> Path:
 
 
 def _sigma0_fn(tiff: Path, lut: Path, noise: Path):
+    """(sigma0 in dB, sigma0 in linear power) window functions of one polarisation."""
     lpix, gains, offset = read_lut(lut)
     npix, ndb = read_noise(noise)
 
-    def fn(rows: slice, cols: slice) -> np.ndarray:
+    def power(rows: slice, cols: slice) -> np.ndarray:
         c = np.arange(cols.start, cols.stop, dtype=np.float64)
         dn = read_window(tiff, rows, cols).astype(np.float64)
         gain = np.interp(c, lpix, gains)
         noise_lin = 10.0 ** (np.interp(c, npix, ndb) / 10.0)
         with np.errstate(divide="ignore", invalid="ignore"):  # a corrupt LUT gives NaN, not noise
-            return to_db((dn * dn + offset) / gain - noise_lin)
+            lin = (dn * dn + offset) / gain - noise_lin
+        return np.where(dn > 0, lin, np.nan)  # DN 0 is the no-data fill, not a measurement
 
-    return fn
+    def fn(rows: slice, cols: slice) -> np.ndarray:
+        return to_db(power(rows, cols))
+
+    return fn, power
 
 
 def _incidence(meta: Path, root, ns: int, pfile: Path) -> np.ndarray:
@@ -173,8 +178,9 @@ def open_rcm(folder: Path) -> xr.Dataset:
         if shape is not None and this != shape:
             raise file_error(tiff, f"size {this} differs from the other polarisation {shape}")
         shape, first = this, first or tiff
-        ds[pol.lower()] = lazy_variable(shape, np.float32, _sigma0_fn(tiff, lut, noise),
-                                        dict(ATTRS.get(pol.lower(), {"units": "dB"}), noise_removed=1))  # fmt: skip
+        db, power = _sigma0_fn(tiff, lut, noise)
+        ds[pol.lower()] = lazy_variable(shape, np.float32, db, power=power,
+                                        attrs=dict(ATTRS.get(pol.lower(), {"units": "dB"}), noise_removed=1))  # fmt: skip
     ia = _incidence(meta, root, shape[1], pfile)
 
     def inc(rows: slice, cols: slice) -> np.ndarray:

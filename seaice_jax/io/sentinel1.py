@@ -240,17 +240,23 @@ def calibration_lut(root, file: Path):
 
 
 def _sigma0_fn(tiff: Path, lut, nlut: Noise):
-    def fn(rows: slice, cols: slice) -> np.ndarray:
+    """(sigma0 in dB, sigma0 in linear power) window functions of one polarisation."""
+
+    def power(rows: slice, cols: slice) -> np.ndarray:
         r = np.arange(rows.start, rows.stop, dtype=np.float64)
         c = np.arange(cols.start, cols.stop, dtype=np.float64)
         if r.size == 0 or c.size == 0:
-            return np.empty((r.size, c.size), np.float32)
+            return np.empty((r.size, c.size), np.float64)
         dn = read_window(tiff, rows, cols).astype(np.float64)
         a = interp_vectors(*lut, r, c)
         with np.errstate(divide="ignore", invalid="ignore"):  # a corrupt LUT gives NaN, not noise
-            return to_db((dn * dn - nlut(r, c)) / (a * a))
+            lin = (dn * dn - nlut(r, c)) / (a * a)
+        return np.where(dn > 0, lin, np.nan)  # DN 0 is the no-data fill, not a measurement
 
-    return fn
+    def fn(rows: slice, cols: slice) -> np.ndarray:
+        return to_db(power(rows, cols))
+
+    return fn, power
 
 
 def open_grd(src: SafeSource) -> xr.Dataset:
@@ -290,8 +296,9 @@ def open_grd(src: SafeSource) -> xr.Dataset:
         )
         lut = calibration_lut(src.xml(cal), src.label(cal))
         nlut = Noise(src.xml(noise), src.label(noise))
-        ds[pol] = lazy_variable((nl, ns), np.float32, _sigma0_fn(tiff, lut, nlut),
-                                dict(ATTRS.get(pol, {"units": "dB"}), thermal_noise_removed=1))  # fmt: skip
+        db, power = _sigma0_fn(tiff, lut, nlut)
+        ds[pol] = lazy_variable((nl, ns), np.float32, db, power=power,
+                                attrs=dict(ATTRS.get(pol, {"units": "dB"}), thermal_noise_removed=1))  # fmt: skip
         if shape is None:
             shape, first, geo = (nl, ns), tiff, _geolocation(root, annf)
             ds.attrs.update(mission=h["missionId"], mode=h["mode"], product_type="GRD",
