@@ -35,10 +35,12 @@ import xarray as xr
 from tqdm import tqdm
 
 from seaice_jax.atomic import write_text
+from seaice_jax.data.products import scene_inputs
 from seaice_jax.errors import SeaIceError
 from seaice_jax.geo import Grid
 from seaice_jax.io.blockwise import streaming_netcdf
 from seaice_jax.io.products import limit_read_cache, open_dataset
+from seaice_jax.io.registry import detect
 from seaice_jax.io.writers import write_cog
 from seaice_jax.predictor import Predictor, load_predictor
 
@@ -345,6 +347,52 @@ def fit_uncertainty_floors(
     return tuple(float(f) if np.isfinite(f) else fill for f in floors)  # type: ignore[return-value]
 
 
+#: Reader formats that are products as delivered, in sensor geometry: ``predict`` projects them
+#: onto EPSG:3413 first (:func:`predict_product`).
+PRODUCT_FORMATS = ("sentinel1_safe", "rcm", "amsr2_l1_hdf5", "ai4arctic")
+
+
+def _write_tif(nc: Path, tif: str | os.PathLike) -> None:
+    with xr.open_dataset(nc, decode_coords="all") as done:
+        write_cog(done.load(), tif, ["sic", "sic_uncertainty"])
+
+
+def predict_product(
+    predictor: Predictor,
+    path: str | os.PathLike,
+    out: str | os.PathLike,
+    cfg: InferenceConfig | None = None,
+    *,
+    grid: Grid | None = None,
+    tif: str | os.PathLike | None = None,
+    progress: bool = False,
+) -> Path:
+    """SIC with uncertainty from a product as delivered, on EPSG:3413.
+
+    The product (a Sentinel-1 ``.SAFE`` folder or zip, an RCM folder, an AMSR2 L1R swath, an
+    AI4Arctic scene) is calibrated, noise-corrected and projected onto its window of the
+    pan-Arctic lattice (200 m SAR, 3.125 km AMSR2) or onto ``grid``
+    (:func:`seaice_jax.data.products.scene_inputs`), then predicted (:func:`predict_scene`).
+
+    Args:
+      predictor: a trained model (``model_kind`` picks the inputs).
+      path: the product.
+      out: output CF-netCDF (``sic``, ``sic_uncertainty``), written atomically.
+      cfg: sliding-window settings.
+      grid: the output grid (e.g. a day's mosaic window); default the product's own.
+      tif: also write this Cloud-Optimised GeoTIFF.
+      progress: progress bar.
+
+    Returns:
+      ``out``.
+    """
+    ds = scene_inputs(path, predictor.model_kind, grid=grid, window=predictor.window)
+    res = predict_scene(predictor, ds, out, cfg, progress=progress)
+    if tif:
+        _write_tif(res, tif)
+    return res
+
+
 def predict_file(
     workdir: str | os.PathLike,
     path: str | os.PathLike,
@@ -354,12 +402,14 @@ def predict_file(
     tif: str | os.PathLike | None = None,
     progress: bool = False,
 ) -> Path:
-    """``seaice-jax predict``: the model of ``workdir`` on the scene file ``path``.
+    """``seaice-jax predict``: the model of ``workdir`` on the scene or product ``path``.
 
     Args:
       workdir: a training folder; its ``uncertainty.json`` floors replace ``cfg.floors``.
-      path: any scene the readers open (a ``.SAFE``, an RCM folder, a netCDF, ...).
-      out: output CF-netCDF (``sic``, ``sic_uncertainty``) on the input's grid.
+      path: a product as delivered (``.SAFE`` folder or zip, RCM folder, AMSR2 L1R, AI4Arctic
+        scene: projected onto EPSG:3413 first), or any gridded scene the readers open.
+      out: output CF-netCDF (``sic``, ``sic_uncertainty``): on EPSG:3413 for a product, else
+        on the input's grid.
       cfg: sliding-window settings.
       tif: also write this Cloud-Optimised GeoTIFF.
       progress: progress bar.
@@ -368,11 +418,13 @@ def predict_file(
       ``out``.
     """
     limit_read_cache()
-    ds = open_dataset(path)
+    fmt = detect(path).name
+    ds = None if fmt in PRODUCT_FORMATS else open_dataset(path)
     predictor = load_predictor(workdir)
     cfg = dataclasses.replace(cfg, floors=load_floors(workdir))
+    if ds is None:
+        return predict_product(predictor, path, out, cfg, tif=tif, progress=progress)
     res = predict_scene(predictor, ds, out, cfg, progress=progress)
     if tif:
-        with xr.open_dataset(res, decode_coords="all") as done:
-            write_cog(done.load(), tif, ["sic", "sic_uncertainty"])
+        _write_tif(res, tif)
     return res

@@ -10,10 +10,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "predict",
         help="sliding-window SIC inference on a scene",
         description="Predict SIC (%%) and its 1-sigma uncertainty on a whole scene with a trained "
-        "model (seamless blended 256 px windows, streamed to disk), on the input's grid.",
+        "model (seamless blended windows, streamed to disk). A product as delivered (Sentinel-1 "
+        ".SAFE folder or .SAFE.zip, RCM product folder, AMSR2 L1R .h5, AI4Arctic .nc) is "
+        "calibrated, noise-corrected and projected onto EPSG:3413 first (200 m SAR, 3.125 km "
+        "AMSR2); a gridded scene is predicted on its own grid.",
     )
     p.add_argument("--workdir", required=True, help="training workdir (checkpoint)")
-    p.add_argument("--input", required=True, help="scene file or folder (any supported reader)")
+    p.add_argument("--input", required=True, help=".SAFE[.zip], RCM folder, AMSR2 L1R or a scene")
     p.add_argument("--out", required=True, help="output CF-netCDF (sic, sic_uncertainty)")
     p.add_argument("--tif", help="also write a Cloud-Optimised GeoTIFF")
     p.add_argument("--overlap", type=float, default=0.5, help="window overlap fraction [0.5]")

@@ -7,26 +7,25 @@ un-normalised), ``target.npy`` ``(H, W)`` (quantised NT SIC fraction, NaN where 
 top ``index.json`` (scenes, dates, channels, normalisation statistics). Scenes are written one at
 a time, so an archive never has to fit in memory, and each array atomically.
 
-Sources: a simulated case (the simulator's ``DIR/sic/<date>/`` layout) and AI4Arctic challenge
-scenes (their NT is computed here from their own AMSR2 channels).
+Scene builders for a simulated case (the simulator's ``DIR/sic/<date>/`` layout) and AI4Arctic
+challenge scenes (their NT is computed here from their own AMSR2 channels); products as delivered
+go through :mod:`seaice_jax.data.products`, and :mod:`seaice_jax.data.dataset` runs a whole
+``prepare`` over any mix of them.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 from scipy.ndimage import map_coordinates
-from tqdm import tqdm
 
 from seaice_jax.atomic import atomic_path, write_text
 from seaice_jax.data.inputs import (
-    ai4arctic_stats,
     chart_weights,
     input_stack,
     model_channels,
@@ -184,7 +183,7 @@ def prepare_sim_date(
     )
 
 
-def _block_mean(a: np.ndarray, f: int) -> np.ndarray:
+def block_mean(a: np.ndarray, f: int) -> np.ndarray:
     """NaN-aware mean over f x f blocks (edges cropped to whole blocks)."""
     if f == 1:
         return a.astype(np.float32)
@@ -235,8 +234,8 @@ def prepare_ai4arctic(
     ):
         if v not in ds:
             raise SeaIceError(f"{name}: AI4Arctic scene has no '{v}'")
-    hh = _block_mean(np.asarray(ds["nersc_sar_primary"].values, np.float32), downsample)
-    hv = _block_mean(np.asarray(ds["nersc_sar_secondary"].values, np.float32), downsample)
+    hh = block_mean(np.asarray(ds["nersc_sar_primary"].values, np.float32), downsample)
+    hv = block_mean(np.asarray(ds["nersc_sar_secondary"].values, np.float32), downsample)
     sar = xr.Dataset({"hh": (("y", "x"), hh), "hv": (("y", "x"), hv)})
     inputs = input_stack(sar, "s1", name=name, window=window)
     tb = {
@@ -250,7 +249,7 @@ def prepare_ai4arctic(
     chart = None
     if "SIC" in ds:
         c = np.asarray(ds["SIC"].values, np.float32)
-        c = _block_mean(np.where(c > 10, np.nan, c), downsample)
+        c = block_mean(np.where(c > 10, np.nan, c), downsample)
         chart = np.where(np.isnan(c), np.nan, np.where(c < 0.5, 0.0, np.where(c >= 8.5, 2.0, 1.0)))
     return build_scene(inputs, nt, chart_class=chart, weights=weights)
 
@@ -267,98 +266,3 @@ def split_dates(dates: Iterable[str], val_dates: int | Iterable[str]) -> set[str
             raise SeaIceError(f"val_dates={val_dates} leaves no training date among {uniq}")
         return set(uniq[len(uniq) - val_dates :]) if val_dates > 0 else set()
     return set(val_dates)
-
-
-def prepare_dataset(
-    sources: Iterable[str | os.PathLike],
-    out_dir: str | os.PathLike,
-    model: str,
-    *,
-    weights: Mapping[str, float],
-    window: int = 7,
-    val_dates: int | Iterable[str] = 3,
-    normalisation: str = "computed",
-    stats_file: str | os.PathLike | None = None,
-    downsample: int = 3,
-    progress: bool = True,
-) -> Path:
-    """Prepare every scene of ``sources`` for ``model`` and write ``out_dir/index.json``.
-
-    Args:
-      sources: simulated case folders and/or AI4Arctic scene files (``.nc``).
-      out_dir: output folder.
-      model: ``s1``, ``rcm`` or ``amsr2``.
-      weights: chart-class loss weights.
-      window: cross-correlation window (SAR).
-      val_dates: validation dates (list) or how many of the last dates.
-      normalisation: ``computed`` (statistics over the training scenes) or ``ai4arctic``
-        (the AI4Arctic statistics for HH/HV/89 GHz, computed ones for the rest).
-      stats_file: the AI4Arctic ``global_meanstd.npy`` (for ``ai4arctic``).
-      downsample: AI4Arctic SAR block-averaging factor.
-      progress: show a tqdm bar.
-
-    Returns:
-      Path of the written ``index.json``.
-    """
-
-    model_channels(model)
-    jobs = []
-    for src in sources:
-        p = Path(src)
-        if p.is_dir() and is_sim_case(p):
-            for d in sorted(q for q in (p / "sic").iterdir() if q.is_dir()):
-                jobs.append(("sim", d, f"{p.name}/{d.name}/{model}", d.name))
-        elif p.is_file() and p.suffix == ".nc":
-            jobs.append(("ai4arctic", p, p.stem, _ai4arctic_date(p)))
-        else:
-            raise SeaIceError(f"{p}: neither a simulated case folder nor an AI4Arctic .nc scene")
-    if not jobs:
-        raise SeaIceError("prepare: no input scenes given")
-    metas = []
-    for kind, path, name, date in tqdm(jobs, desc=f"prepare {model}", disable=not progress):
-        if kind == "sim":
-            arrays = prepare_sim_date(path, model, weights=weights, window=window, name=name)
-        else:
-            if model != "s1":
-                raise SeaIceError(f"{path}: AI4Arctic scenes carry Sentinel-1; use model 's1'")
-            with xr.open_dataset(path) as ds:
-                arrays = prepare_ai4arctic(
-                    ds, name=name, weights=weights, window=window, downsample=downsample
-                )
-        metas.append(write_scene(Path(out_dir), name, date, model, arrays))
-    val = split_dates([m["date"] for m in metas], val_dates)
-    for m in metas:
-        m["split"] = "val" if m["date"] in val else "train"
-    train = [m for m in metas if m["split"] == "train"] or metas
-    stats = scene_stats(train)
-    if normalisation == "ai4arctic":
-        if stats_file is None:
-            raise SeaIceError("normalisation 'ai4arctic' needs data.stats_file")
-        stats.update({k: v for k, v in ai4arctic_stats(stats_file).items() if k in stats})
-    elif normalisation != "computed":
-        raise SeaIceError(f"normalisation '{normalisation}' unknown (computed | ai4arctic)")
-    return write_index(Path(out_dir), metas, stats, model)
-
-
-def _ai4arctic_date(path: Path) -> str:
-    """The acquisition date (YYYY-MM-DD) from an AI4Arctic file name (first 8-digit stamp)."""
-    m = re.search(r"(20\d{2})(\d{2})(\d{2})T", path.name)
-    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else path.stem
-
-
-def prepare_from_config(
-    cfg, sources: Iterable[str | os.PathLike], out_dir: str | os.PathLike
-) -> Path:
-    """:func:`prepare_dataset` with the settings of a ``configs/sic_*.py`` config's ``data``."""
-    d = cfg.data
-    return prepare_dataset(
-        sources,
-        out_dir,
-        cfg.model_kind,
-        weights=dict(d.weights),
-        window=d.xcorr_window,
-        val_dates=d.val_dates,
-        normalisation=d.normalisation,
-        stats_file=d.stats_file or None,
-        downsample=d.downsample,
-    )

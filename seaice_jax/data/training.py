@@ -16,7 +16,7 @@ import ml_collections
 from jax.experimental import multihost_utils
 
 from seaice_jax.config import get as get_config
-from seaice_jax.data.prepare import prepare_from_config
+from seaice_jax.data.dataset import prepare_from_config
 from seaice_jax.sim.case import simulate
 
 

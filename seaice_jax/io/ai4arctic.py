@@ -37,8 +37,12 @@ RENAME = {"nersc_sar_primary": "hh", "nersc_sar_secondary": "hv",
           "sar_incidenceangle": "incidence_angle", "SOD": "sod", "FLOE": "floe"}  # fmt: skip
 
 
-def _sniff(p: Path) -> bool:
+def is_scene(p: Path) -> bool:
+    """True for an AI4Arctic challenge scene (a netCDF with ``nersc_sar_primary``)."""
     return "nersc_sar_primary" in netcdf_variables(p)
+
+
+_sniff = is_scene
 
 
 def standard_name(name: str) -> str:

@@ -59,13 +59,28 @@ class Geolocation(Protocol):
     def footprint(self) -> shapely.Polygon: ...
 
 
+def lattice_grid(bounds: tuple[float, float, float, float], res: float, name: str = "") -> Grid:
+    """The smallest grid on the pan-Arctic lattice (EPSG:3413) that contains ``bounds``.
+
+    Args:
+      bounds: ``(left, bottom, right, top)`` in EPSG:3413 metres.
+      res: pixel size (m); the lattice origin (-3850 km, 5850 km) is a multiple of 200 m and of
+        3.125 km, so 200 m scenes and 3.125 km swaths both land on the pan-Arctic grids.
+    """
+    minx, miny, maxx, maxy = (float(b) for b in bounds)
+    ox, oy = LATTICE.x0, LATTICE.y0
+    c0, c1 = math.floor((minx - ox) / res), math.ceil((maxx - ox) / res)
+    r0, r1 = math.floor((oy - maxy) / res), math.ceil((oy - miny) / res)
+    return Grid(LATTICE.crs, ox + c0 * res, oy - r0 * res, float(res), max(c1 - c0, 1),
+                max(r1 - r0, 1), name=name or f"lattice_{res:g}m")  # fmt: skip
+
+
 def scene_grid(tp: Geolocation, res: float = 200.0) -> Grid:
     """The grid on EPSG:3413 that covers the scene's footprint, snapped to the pan-Arctic lattice.
 
     Args:
       tp: the scene's geolocation.
-      res: pixel size (m); the lattice origin (-3850 km, 5850 km) is a multiple of 200 m and of
-        3.125 km, so 200 m scenes and 3.125 km swaths both land on the pan-Arctic grids.
+      res: pixel size (m).
 
     Returns:
       A :class:`Grid` whose edges are lattice lines and that contains the footprint.
@@ -73,12 +88,7 @@ def scene_grid(tp: Geolocation, res: float = 200.0) -> Grid:
     fp = tp.footprint()
     if fp is None or fp.is_empty or not np.isfinite(fp.bounds).all():
         raise SeaIceError("scene footprint is empty or not finite on EPSG:3413")
-    minx, miny, maxx, maxy = fp.bounds
-    ox, oy = LATTICE.x0, LATTICE.y0
-    c0, c1 = math.floor((minx - ox) / res), math.ceil((maxx - ox) / res)
-    r0, r1 = math.floor((oy - maxy) / res), math.ceil((oy - miny) / res)
-    return Grid(LATTICE.crs, ox + c0 * res, oy - r0 * res, float(res), max(c1 - c0, 1),
-                max(r1 - r0, 1), name=f"scene_{res:g}m")  # fmt: skip
+    return lattice_grid(fp.bounds, res, name=f"scene_{res:g}m")
 
 
 def _nodes(n: int, step: int) -> np.ndarray:

@@ -9,7 +9,8 @@ Keys (every one can be overridden with ``--config.<key>=value``; an unknown key 
   into ``WORKDIR/prepared`` from ``data.sources`` and the simulated cases below.
 - ``data.sim_config``: simulator config spec to generate cases from (empty: none);
   ``data.sim_seeds``: one case per seed (simulated into ``WORKDIR/sim/seed<N>``).
-- ``data.sources``: further simulated case folders / AI4Arctic ``.nc`` scenes.
+- ``data.sources``: product folders (downloads, or a simulated case's ``products/``), simulated
+  case folders and AI4Arctic ``.nc`` scenes, in any mix.
 - ``data.val_dates``: validation = the last N dates (the paper: 3 of 10).
 - ``data.tile``, ``data.stride``: tile side and training stride (px).
 - ``data.xcorr_window``: HH-HV cross-correlation window (px).
@@ -19,6 +20,10 @@ Keys (every one can be overridden with ``--config.<key>=value``; an unknown key 
 - ``data.normalisation``: ``computed`` (training-scene statistics) | ``ai4arctic``;
   ``data.stats_file``: the AI4Arctic ``global_meanstd.npy`` for ``ai4arctic``.
 - ``data.weights.{open_water,consolidated,miz,no_chart}``: loss weights per chart class.
+- ``data.collocation.{window_h,chart_days,require_chart}``: how ``prepare`` matches products as
+  delivered (:func:`seaice_jax.collocate.collocate`): AMSR2 swaths within ``window_h`` hours of a
+  scene, the chart valid at its time or issued up to ``chart_days`` before, scenes without a
+  chart skipped or not.
 - ``data.downsample``: AI4Arctic SAR block-average factor; ``data.augment``: flips/rot90;
   ``data.threads``: grain read threads.
 - ``loss.reduce_factor``: 1 = L1 at the tile resolution; f = at f x f block means (the NT
@@ -64,6 +69,7 @@ def sic_config(model_kind: str, arg: str | None) -> ml_collections.ConfigDict:
         normalisation="computed",
         stats_file="",
         weights=dict(open_water=2.0, consolidated=1.0, miz=0.5, no_chart=1.0),
+        collocation=dict(window_h=12.0, chart_days=7.0, require_chart=False),
         downsample=3,
         augment=True,
         threads=2,
