@@ -37,10 +37,15 @@ class AffineGeolocation:
         y = self.y0 + rows * self.dl * self.ul[1] + cols * self.dp * self.up[1]
         return x, y
 
-    def image_coords(self, x, y):
+    def raw_coords(self, x, y):
+        """Image (line, pixel) of map points, also outside the image."""
         dx, dy = np.asarray(x, float) - self.x0, np.asarray(y, float) - self.y0
-        r = (dx * self.ul[0] + dy * self.ul[1]) / self.dl
-        c = (dx * self.up[0] + dy * self.up[1]) / self.dp
+        return (dx * self.ul[0] + dy * self.ul[1]) / self.dl, (
+            dx * self.up[0] + dy * self.up[1]
+        ) / self.dp
+
+    def image_coords(self, x, y):
+        r, c = self.raw_coords(x, y)
         n, m = self.shape
         out = (r < -0.5) | (r > n - 0.5) | (c < -0.5) | (c > m - 0.5)
         return np.where(out, np.nan, r), np.where(out, np.nan, c)

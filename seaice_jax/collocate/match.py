@@ -6,8 +6,10 @@ Rules (DESIGN section 2, design_o12 section 2), for a target scene acquired over
   meets the scene's (for the AMSR2-89 model the swath is the target itself);
 - the daily NT grid of the scene's UTC date (its validity interval holds ``t0``); without one, NT
   is computed from the matched AMSR2 swaths, so the scene is skipped only when both are missing;
-- the chart whose validity interval holds ``t0`` and whose polygons meet the scene, else the most
-  recent one issued within ``chart_days`` before; without a chart the scene is kept with the
+- the ice chart of the scene's UTC date whose extent meets the scene (ice services chart each day
+  from that day's SAR, so a chart issued at 18 UTC describes a scene of 07 UTC better than the
+  previous one, still "valid"), else the chart whose validity interval holds ``t0``, else the
+  latest issued within ``chart_days`` before; without a chart the scene is kept with the
   ``no_chart`` loss weight, unless ``require_chart``.
 
 Every target that is not matched comes back as a :class:`Skip` with the reason in words, and
@@ -73,14 +75,22 @@ class Skip:
 
 
 def _chart_for(index: ProductIndex, t: ProductInfo, chart_days: float) -> ProductInfo | None:
-    """The chart valid at the scene's start, else the latest issued within ``chart_days``."""
-    cands = index.select("chart", t.start - dt.timedelta(days=chart_days), t.start, t.footprint)
+    """The chart of the scene's UTC date, else the one valid at its start, else the latest
+    issued within ``chart_days`` before; among equals, the one covering more of the scene."""
+    day = t.start.astimezone(dt.UTC).date()
+    cands = index.select("chart", t.start - dt.timedelta(days=chart_days),
+                         t.start + dt.timedelta(days=1), t.footprint)  # fmt: skip
+    same_day = [c for c in cands if c.start.astimezone(dt.UTC).date() == day]
     valid = [c for c in cands if c.start <= t.start < c.stop]
-    pool = valid or [c for c in cands if c.start <= t.start]
+    pool = same_day or valid or [c for c in cands if c.start <= t.start]
     if not pool:
         return None
-    # The most recent issue first; between charts of one time, the one covering more of the scene.
-    return max(pool, key=lambda c: (c.start, shapely.area(shapely.intersection(c.footprint, t.footprint))))  # fmt: skip
+
+    def rank(c: ProductInfo):
+        return (-abs((c.start - t.start).total_seconds()),
+                shapely.area(shapely.intersection(c.footprint, t.footprint)))  # fmt: skip
+
+    return max(pool, key=rank)
 
 
 def _match(index, t, model, window, chart_days, require_chart) -> Collocation | Skip:
@@ -132,9 +142,11 @@ def collocate(
     for t in index.select(TARGET_KIND[model]):
         got = _match(index, t, model, window, chart_days, require_chart)
         (colls if isinstance(got, Collocation) else skips).append(got)
-    others = [p for p in index.products if p.kind in TARGET_KIND.values() and p.kind != TARGET_KIND[model]]  # fmt: skip
-    for p in others:
-        skips.append(Skip(p.path, p.kind, f"a {p.kind} product, not an input of the '{model}' model"))  # fmt: skip
+    # SAR scenes of the other sensor are listed: a user should see them left out (AMSR2 swaths
+    # serve the SAR models too, as the source of NT where no daily grid is given).
+    for p in index.products:
+        if p.kind in ("s1_grd", "rcm_grd") and p.kind != TARGET_KIND[model]:
+            skips.append(Skip(p.path, p.kind, f"{p.kind} is not an input of the '{model}' model"))
     return colls, skips
 
 

@@ -77,8 +77,9 @@ def _ai4arctic_date(path: Path) -> str:
     return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else path.stem
 
 
-def _jobs(sources, model, out_dir, collocation) -> tuple[list[Job], list[Skip], str]:
-    """Sort the sources into jobs; collocate the product sources (report written)."""
+def _jobs(sources, model, out_dir, collocation) -> tuple[list[Job], list[Skip], str, list]:
+    """Sort the sources into jobs; collocate the product sources (report written). Returns the
+    jobs, the skipped scenes, a text report and the paths that are no product (with reasons)."""
     jobs, products = [], []
     for src in sources:
         p = Path(src)
@@ -92,14 +93,14 @@ def _jobs(sources, model, out_dir, collocation) -> tuple[list[Job], list[Skip], 
         else:
             products.append(p)
     skips: list[Skip] = []
-    text = ""
+    text, others = "", []
     if products:
         index = ProductIndex.scan(products)
         colls, skips = collocate(index, model, **collocation)
         write_report(Path(out_dir) / "collocation.json", colls, skips, model=model, index=index)
-        text = summary(colls, skips, index)
+        text, others = summary(colls, skips, index), index.skipped
         jobs += [Job("product", c, product_name(c.target.path), c.date) for c in colls]
-    return jobs, skips, text
+    return jobs, skips, text, others
 
 
 def _run(job: Job, *, out_dir: str, model: str, settings: Mapping) -> dict:
@@ -167,16 +168,18 @@ def prepare_dataset(
         raise SeaIceError("normalisation 'ai4arctic' needs data.stats_file")
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     rules = dict(window_h=window_h, chart_days=chart_days, require_chart=require_chart)
-    jobs, skips, text = _jobs(sources, model, out_dir, rules)
+    jobs, skips, text, others = _jobs(sources, model, out_dir, rules)
     if not jobs:
-        first = f" ({skips[0].path}: {skips[0].reason})" if skips else ""
+        why = [(s.path, s.reason) for s in skips] + list(others)
+        first = f" ({why[0][0]}: {why[0][1]})" if why else ": no product, case or scene found"
         raise SeaIceError(f"prepare: no input scenes for model '{model}'{first}")
     settings = dict(weights=dict(weights), window=window, downsample=downsample)
     fn = functools.partial(_run, out_dir=os.fspath(out_dir), model=model, settings=settings)
     results = map_scenes(fn, jobs, scheduler=scheduler, workers=workers, progress=progress,
                          desc=f"prepare {model}")  # fmt: skip
     metas = [r.value for r in results if r.ok]
-    failed = [Skip(_job_path(r.item), "prepare", r.error) for r in results if not r.ok]
+    failed = [Skip(p := _job_path(r.item), "prepare", r.error.removeprefix(f"{p}: "))
+              for r in results if not r.ok]  # fmt: skip
     if failed:
         skips = skips + failed
         text = "\n".join([text, f"failed to prepare: {len(failed)} scene(s)"]

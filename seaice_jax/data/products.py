@@ -205,9 +205,11 @@ def scene_inputs(
     if fmt == "ai4arctic":
         out = _ai4arctic_amsr2(ds, grid)
     else:
-        lat = ds["lat_89"] if "lat_89" in ds else ds["lat"]
-        lon = ds["lon_89"] if "lon_89" in ds else ds["lon"]
-        out = grid_amsr2_89(ds, grid or swath_grid(lon.values, lat.values))
+        hires = "lat_89" in ds and "tb_89_0h_hires" in ds
+        lat, lon = (ds[f"{v}_89" if hires else v].values for v in ("lat", "lon"))
+        tb = (ds["tb_89_0h_hires"] if hires else ds["tb_89_0h"]).values
+        ok = np.isfinite(tb)  # a swath cut to a region: the grid covers the samples with data
+        out = grid_amsr2_89(ds, grid or swath_grid(lon[ok], lat[ok]))
     g = Grid.from_dataset(out)
     out["land_mask"] = (("y", "x"), land_mask(g).astype(np.uint8), {"units": "1"})
     out.attrs.update(source_path=os.fspath(path), source_format=fmt)
