@@ -14,9 +14,9 @@ from pathlib import Path
 import h5py
 import numpy as np
 import rasterio
-from rasterio.control import GroundControlPoint
 import shapely
 from geoloc_doubles import TO_LONLAT, AffineGeolocation
+from rasterio.control import GroundControlPoint
 
 from seaice_jax.geo.grids import named_grid
 from seaice_jax.io.charts import write_chart

@@ -26,10 +26,10 @@ from seaice_jax.geo.tiepoints import TiePoints
 
 from seaice_jax import infer
 from seaice_jax.collocate import ProductIndex, collocate
-from seaice_jax.data.dataset import prepare_dataset
 from seaice_jax.data.inputs import quantise_sic
 from seaice_jax.data.products import scene_inputs
 from seaice_jax.data.source import TileSource
+from seaice_jax.data.training import prepare_dataset
 from seaice_jax.errors import SeaIceError
 from seaice_jax.geo.grids import Grid
 from seaice_jax.io import open_dataset

@@ -24,16 +24,27 @@ import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 import shapely
 
 from seaice_jax.atomic import write_text
-from seaice_jax.collocate.index import ProductIndex
 from seaice_jax.errors import SeaIceError
 from seaice_jax.io.metadata import ProductInfo
 
 #: The product kind each model is trained and run on.
 TARGET_KIND = {"s1": "s1_grd", "rcm": "rcm_grd", "amsr2": "amsr2_l1r"}
+
+
+class ProductIndex(Protocol):
+    """What matching needs of an index (:class:`seaice_jax.collocate.index.ProductIndex`)."""
+
+    products: list[ProductInfo]
+    skipped: list[tuple[str, str]]
+
+    def select(self, kind: str, start=None, stop=None, footprint=None) -> list[ProductInfo]: ...
+
+    def counts(self) -> dict[str, int]: ...
 
 
 @dataclasses.dataclass(frozen=True)

@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from seaice_jax.data.dataset import prepare_from_config  # lazy: see seaice_jax.commands
+    from seaice_jax.data.training import prepare_from_config  # lazy: see seaice_jax.commands
 
     cfg = get(args.config, args.config_overrides)
     done = prepare_from_config(

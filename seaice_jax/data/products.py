@@ -26,7 +26,6 @@ import numpy as np
 import xarray as xr
 from pyproj import Transformer
 
-from seaice_jax.collocate.match import Collocation
 from seaice_jax.data.prepare import block_mean, build_scene
 from seaice_jax.errors import SeaIceError
 from seaice_jax.geo import land_mask, regrid, swath_to_grid
@@ -243,7 +242,7 @@ def nt_on_grid(nt_path: str | None, swaths: list[str], grid: Grid) -> np.ndarray
 
 
 def prepare_collocation(
-    coll: Collocation,
+    coll,
     model: str,
     *,
     weights: Mapping[str, float],
@@ -252,7 +251,8 @@ def prepare_collocation(
     """One collocated scene -> the prepared arrays (:func:`~seaice_jax.data.prepare.build_scene`).
 
     Args:
-      coll: a collocation (the scene, its NT grid or AMSR2 swaths, its chart).
+      coll: a :class:`seaice_jax.collocate.match.Collocation` (the scene, its NT grid or AMSR2
+        swaths, its chart; not imported here, which keeps the import chain short).
       model: ``s1``, ``rcm`` or ``amsr2``.
       weights: chart-class loss weights (``data.weights`` of the config).
       window: cross-correlation window (SAR).
