@@ -178,17 +178,19 @@ def _from_db(da: xr.DataArray):
     return fn
 
 
-def _strip_map_xy(nodes, rows: np.ndarray, cols):
-    """Map x, y of every pixel of image lines ``rows`` by bilinear interpolation of the lattice."""
-    rn, xn, yn = nodes
-    j0, j1, s = cols
+def _strip_pixels(lattice, rows: np.ndarray, colw) -> tuple[np.ndarray, np.ndarray]:
+    """Output (col, row) of every input pixel of image lines ``rows``, in output-pixel units,
+    by bilinear interpolation of the lattice: along lines on the small lattice first, then one
+    gather per coordinate along pixels (float32: sub-millipixel on a scene grid)."""
+    rn, un, vn = lattice
+    j0, j1, s = colw
     k0, k1, t = _lin(rows, rn)
+    t = t[:, None].astype(np.float32)
     out = []
-    for v in (xn, yn):
-        top = v[k0][:, j0] * (1 - s) + v[k0][:, j1] * s
-        bot = v[k1][:, j0] * (1 - s) + v[k1][:, j1] * s
-        out.append(top * (1 - t[:, None]) + bot * t[:, None])
-    return out
+    for v in (un, vn):
+        a = v[k0] * (1 - t) + v[k1] * t  # (lines, lattice columns)
+        out.append(a[:, j0] * (1 - s) + a[:, j1] * s)
+    return out[0], out[1]
 
 
 def _bin_average(tp, grid, fns, strip: int, step: int):
@@ -197,28 +199,34 @@ def _bin_average(tp, grid, fns, strip: int, step: int):
     rn, cn = _nodes(lines, step), _nodes(pixels, step)
     rr, cc = np.meshgrid(rn, cn, indexing="ij")
     xn, yn = (np.asarray(a, np.float64).reshape(rr.shape) for a in tp.map_xy(rr, cc))
-    colw = _lin(np.arange(pixels), cn)
+    # The lattice in output-pixel units of ``grid`` (column, row of each input position).
+    un = ((xn - grid.x0) / grid.res).astype(np.float32)
+    vn = ((grid.y0 - yn) / grid.res).astype(np.float32)
+    j0, j1, s = _lin(np.arange(pixels), cn)
+    colw = (j0, j1, s.astype(np.float32)[None, :])
     sums = {k: np.zeros(grid.shape, np.float32) for k in fns}
     counts = {k: np.zeros(grid.shape, np.float32) for k in fns}
     for r0 in range(0, lines, strip):
         rows = slice(r0, min(r0 + strip, lines))
-        x, y = _strip_map_xy((rn, xn, yn), np.arange(rows.start, rows.stop), colw)
-        oc = np.floor((x - grid.x0) / grid.res)
-        orow = np.floor((grid.y0 - y) / grid.res)
+        u, v = _strip_pixels((rn, un, vn), np.arange(rows.start, rows.stop), colw)
+        oc, orow = np.floor(u).astype(np.int32), np.floor(v).astype(np.int32)
+        del u, v
         inside = (oc >= 0) & (oc < grid.width) & (orow >= 0) & (orow < grid.height)
-        if not inside.any():
+        every = bool(inside.all())  # the scene's own grid holds the whole image
+        if not every and not inside.any():
             continue
-        c0, c1 = int(oc[inside].min()), int(oc[inside].max()) + 1
-        q0, q1 = int(orow[inside].min()), int(orow[inside].max()) + 1
-        local = ((orow - q0) * (c1 - c0) + (oc - c0)).astype(np.int64)
-        n = (q1 - q0) * (c1 - c0)
+        ocs, ors = (oc, orow) if every else (oc[inside], orow[inside])
+        c0, c1, q0, q1 = int(ocs.min()), int(ocs.max()) + 1, int(ors.min()), int(ors.max()) + 1
+        local = (orow - q0) * (c1 - c0) + (oc - c0)
+        local = local.ravel() if every else local[inside]
+        n, shape = (q1 - q0) * (c1 - c0), (q1 - q0, c1 - c0)
         for k, fn in fns.items():
-            v = fn(rows, slice(0, pixels))
-            ok = inside & np.isfinite(v)
-            s = np.bincount(local[ok], weights=v[ok], minlength=n).reshape(q1 - q0, c1 - c0)
-            m = np.bincount(local[ok], minlength=n).reshape(q1 - q0, c1 - c0)
-            sums[k][q0:q1, c0:c1] += s
-            counts[k][q0:q1, c0:c1] += m
+            val = fn(rows, slice(0, pixels))
+            val = val.ravel() if every else val[inside]
+            fin = np.isfinite(val)
+            s_ = np.bincount(local, weights=np.where(fin, val, 0.0), minlength=n)
+            sums[k][q0:q1, c0:c1] += s_.reshape(shape)
+            counts[k][q0:q1, c0:c1] += np.bincount(local, weights=fin, minlength=n).reshape(shape)
     return sums, counts
 
 
