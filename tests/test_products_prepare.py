@@ -22,7 +22,6 @@ from product_builders import (
     zip_safe,
 )
 from products_doubles import PointwisePredictorDouble
-from seaice_jax.geo.tiepoints import TiePoints
 
 from seaice_jax import infer
 from seaice_jax.collocate import ProductIndex, collocate
@@ -32,6 +31,7 @@ from seaice_jax.data.source import TileSource
 from seaice_jax.data.training import prepare_dataset
 from seaice_jax.errors import SeaIceError
 from seaice_jax.geo.grids import Grid
+from seaice_jax.geo.tiepoints import TiePoints
 from seaice_jax.io import open_dataset
 
 UTC = dt.UTC
