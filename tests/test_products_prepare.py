@@ -255,3 +255,32 @@ def test_bad_inputs_end_in_one_line(products, tmp_path, cli):
     assert not (tmp_path / "q.nc").exists()
     with pytest.raises(SeaIceError, match="not an input of the 'amsr2' model"):
         scene_inputs(products["s1"], "amsr2")
+
+
+def test_a_scene_that_fails_is_reported_and_the_run_goes_on(products, tmp_path, cli):
+    """A collocated scene whose measurement is truncated fails alone; the other is prepared."""
+    (tmp_path / "dl").mkdir()
+    bad = write_safe(tmp_path / "dl", _geo(), T0 + dt.timedelta(days=3), seed=9)
+    tif = next((bad / "measurement").glob("*-hh-*.tiff"))
+    tif.write_bytes(tif.read_bytes()[:2000])
+    write_nt(tmp_path / "dl", (T0 + dt.timedelta(days=3)).date(), nt_pct)
+    out = tmp_path / "prep"
+    rc, text, err = cli("prepare", products["root"], tmp_path / "dl", "--out", out, "--config", "sic_s1:smoke")  # fmt: skip
+    assert rc == 0, err
+    assert "prepared: 1 scene(s)" in text and "failed to prepare: 1 scene(s)" in text
+    assert f"failed {bad}: " in text and tif.name in text
+    assert len(json.loads((out / "index.json").read_text())["scenes"]) == 1
+
+
+def test_predict_command_projects_a_zipped_safe(products, tmp_path, cli, monkeypatch):
+    """``seaice-jax predict --input X.SAFE.zip`` goes through predict_product (the model is the
+    double: training one is test_sic_train's business)."""
+    monkeypatch.setattr(infer, "load_predictor", lambda workdir: SarDouble(32))
+    z = zip_safe(products["s1"])
+    rc, out, err = cli("predict", "--workdir", tmp_path, "--input", z, "--out", tmp_path / "p.nc",
+                       "--tif", tmp_path / "p.tif")  # fmt: skip
+    assert rc == 0, err
+    with xr.open_dataset(tmp_path / "p.nc", decode_coords="all") as got:
+        assert got.rio.crs.to_epsg() == 3413 and np.isfinite(got.sic.values).sum() > 1000
+        # the default uncertainty floors (no uncertainty.json in the workdir)
+        assert np.nanmin(got.sic_uncertainty.values) >= min(infer.DEFAULT_FLOORS) - 1e-4
