@@ -58,4 +58,6 @@ def test_s1_products_give_back_the_simulated_scene(smoke_case, tmp_path):
     both = np.isfinite(mine) & np.isfinite(hh_sim)
     assert both.sum() > 0.3 * both.size
     d = np.abs(mine - hh_sim)[both]
-    assert np.median(d) < 0.02 and np.mean(d < 0.05) > 0.75, (np.median(d), np.mean(d < 0.05))
+    # Measured on :smoke (both dates): median 0.0023-0.0024 dB, 91-92 % within 0.05 dB (the rest
+    # took a neighbour's sample, rotated 200 m lattices resampled twice); bounds at twice that.
+    assert np.median(d) < 0.005 and np.mean(d < 0.05) > 0.82, (np.median(d), np.mean(d < 0.05))

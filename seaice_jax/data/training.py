@@ -84,7 +84,7 @@ class Prepared:
     report: str
 
     def __str__(self) -> str:
-        return f"{self.report}\nprepared: {self.scenes} scene(s) -> {self.index}"
+        return f"{self.report}\nprepared: {self.scenes} scene(s) -> {self.index}".strip()
 
 
 def _ai4arctic_date(path: Path) -> str:
