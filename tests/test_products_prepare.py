@@ -243,7 +243,11 @@ def test_bad_inputs_end_in_one_line(products, tmp_path, cli):
     empty = tmp_path / "empty"
     empty.mkdir()
     rc, _, err = cli("prepare", empty, "--out", tmp_path / "o", "--config", "sic_s1:smoke")
-    assert rc == 2 and err.count("\n") == 1 and "no input scenes for model 's1': no product" in err
+    assert (
+        rc == 2
+        and err.count("\n") == 1
+        and f"no input scenes for model 's1' in {empty}: no product" in err
+    )
     only_broken = tmp_path / "broken"
     only_broken.mkdir()
     (only_broken / products["broken"].name).symlink_to(products["broken"])

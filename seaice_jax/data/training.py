@@ -178,6 +178,7 @@ def prepare_dataset(
       SeaIceError: no scene could be prepared (the message gives the first reason).
     """
     model_channels(model)
+    sources = list(sources)
     if normalisation not in ("computed", "ai4arctic"):
         raise SeaIceError(f"normalisation '{normalisation}' unknown (computed | ai4arctic)")
     if normalisation == "ai4arctic" and not stats_file:
@@ -187,7 +188,8 @@ def prepare_dataset(
     jobs, skips, text, others = _jobs(sources, model, out_dir, rules)
     if not jobs:
         why = [(s.path, s.reason) for s in skips] + list(others)
-        first = f" ({why[0][0]}: {why[0][1]})" if why else ": no product, case or scene found"
+        where = ", ".join(os.fspath(s) for s in sources)
+        first = f" ({why[0][0]}: {why[0][1]})" if why else f" in {where}: no product, simulated case or AI4Arctic scene"  # fmt: skip
         raise SeaIceError(f"prepare: no input scenes for model '{model}'{first}")
     settings = dict(weights=dict(weights), window=window, downsample=downsample)
     fn = functools.partial(_run, out_dir=os.fspath(out_dir), model=model, settings=settings)
