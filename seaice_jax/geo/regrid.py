@@ -2,8 +2,12 @@
 
 Built on GDAL's warper through :func:`rasterio.warp.reproject`:
 - ``"average"``: each output pixel is the mean of the input pixels it covers, weighted by the
-  covered fraction of each (GDAL >= 3.1 weights partial pixels), so coarsening conserves the
-  area integral (sum x pixel area) up to the edge pixels;
+  area of each inside it, so coarsening conserves the area integral (sum x pixel area) up to the
+  edge pixels. Where the two grids share orientation (same CRS: an axis-aligned scale and shift)
+  GDAL's warp does it exactly (it weights partial pixels by the covered fraction) and fastest;
+  between grids rotated or distorted against each other (e.g. EASE2 and polar stereographic)
+  GDAL's footprint is not the cell's, so :mod:`seaice_jax.geo.area` computes the exact overlap
+  areas instead (sparse weights, cached per grid pair);
 - ``"bilinear"``: bilinear interpolation (exact for fields linear in the map coordinates);
 - ``"nearest"``: nearest input pixel (categorical fields: classes, masks).
 
@@ -29,6 +33,7 @@ from rasterio.enums import Resampling
 from rasterio.warp import reproject
 
 from seaice_jax.errors import SeaIceError
+from seaice_jax.geo.area import area_average, same_orientation
 from seaice_jax.geo.grids import Grid
 
 _LONLAT = ("lon", "lat", "longitude", "latitude")
@@ -205,6 +210,8 @@ def regrid_array(
             _check_gcp_overlap(src, dst, what)
         else:
             check_overlap(src, dst, what)
+    if method == "average" and isinstance(src, Grid) and not same_orientation(src, dst):
+        return area_average(arr, src, dst)
     return _warp(arr, src, dst, METHODS[method])
 
 
