@@ -64,11 +64,6 @@ def same_orientation(src: Grid, dst: Grid, tol: float = 1e-3) -> bool:
     return max(res) < tol * min(src.res, dst.res)
 
 
-def _shoelace(px: np.ndarray, py: np.ndarray) -> np.ndarray:
-    """Signed area of closed polygons ``(n, m)`` (the last vertex joins the first)."""
-    return 0.5 * np.sum(px * np.roll(py, -1, 1) - np.roll(px, -1, 1) * py, axis=1)
-
-
 def _mean_clamp(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Mean of ``clip(s, 0, 1)`` over ``s`` between ``a`` and ``b`` (``clip(a)`` where equal)."""
     lo, hi = np.minimum(a, b), np.maximum(a, b)
@@ -122,6 +117,10 @@ def _window(fine: Grid, cells: Grid) -> tuple[int, int, int, int] | None:
     return (r0, r1, c0, c1) if r1 > r0 and c1 > c0 else None
 
 
+def _index_dtype(*grids: Grid) -> type:
+    return np.int32 if max(g.width * g.height for g in grids) < 2**31 - 1 else np.int64
+
+
 def _block_overlaps(fine: Grid, cells: Grid, tr: Transformer, r0, r1, c0, c1):
     """(fine index, cell index, overlap area in cell units) for fine rows r0:r1, cols c0:c1."""
     xs = fine.x0 + np.arange(c0, c1 + 1) * fine.res
@@ -131,15 +130,21 @@ def _block_overlaps(fine: Grid, cells: Grid, tr: Transformer, r0, r1, c0, c1):
         x, y = tr.transform(xx, yy, errcheck=False)
     u = (np.asarray(x) - cells.x0) / cells.res  # cell units: cell (i, j) is [j, j+1] x [i, i+1]
     v = (cells.y0 - np.asarray(y)) / cells.res
-    # corners of each fine pixel: upper left, upper right, lower right, lower left
-    qu = np.stack([u[:-1, :-1], u[:-1, 1:], u[1:, 1:], u[1:, :-1]], -1).reshape(-1, 4)
-    qv = np.stack([v[:-1, :-1], v[:-1, 1:], v[1:, 1:], v[1:, :-1]], -1).reshape(-1, 4)
+    # corners of each fine pixel (n,): upper left, upper right, lower right, lower left
+    cu = [c.ravel() for c in (u[:-1, :-1], u[:-1, 1:], u[1:, 1:], u[1:, :-1])]
+    cv = [c.ravel() for c in (v[:-1, :-1], v[:-1, 1:], v[1:, 1:], v[1:, :-1])]
     rr, cc = np.meshgrid(np.arange(r0, r1), np.arange(c0, c1), indexing="ij")
     fidx = (rr * fine.width + cc).ravel()
-    ok = np.isfinite(qu).all(1) & np.isfinite(qv).all(1)
-    qu, qv, fidx = qu[ok], qv[ok], fidx[ok]
-    ju0, ju1 = np.floor(qu.min(1)), np.ceil(qu.max(1)) - 1
-    iv0, iv1 = np.floor(qv.min(1)), np.ceil(qv.max(1)) - 1
+    # twice the signed area (shoelace), NaN where a corner failed to transform
+    area2 = sum(cu[k] * cv[(k + 1) % 4] - cu[(k + 1) % 4] * cv[k] for k in range(4))
+    umin = np.minimum(np.minimum(cu[0], cu[1]), np.minimum(cu[2], cu[3]))
+    umax = np.maximum(np.maximum(cu[0], cu[1]), np.maximum(cu[2], cu[3]))
+    vmin = np.minimum(np.minimum(cv[0], cv[1]), np.minimum(cv[2], cv[3]))
+    vmax = np.maximum(np.maximum(cv[0], cv[1]), np.maximum(cv[2], cv[3]))
+    ok = np.flatnonzero(np.isfinite(area2))
+    with np.errstate(invalid="ignore"):
+        ju0, ju1 = np.floor(umin[ok]), np.ceil(umax[ok]) - 1
+        iv0, iv1 = np.floor(vmin[ok]), np.ceil(vmax[ok]) - 1
     # inside one cell of the grid: the whole pixel's area, no clipping
     one = (ju0 == ju1) & (iv0 == iv1) & (ju0 >= 0) & (iv0 >= 0)
     one &= (ju0 < cells.width) & (iv0 < cells.height)
@@ -147,26 +152,32 @@ def _block_overlaps(fine: Grid, cells: Grid, tr: Transformer, r0, r1, c0, c1):
     ju1 = np.minimum(ju1, cells.width - 1).astype(np.int64)
     iv1 = np.minimum(iv1, cells.height - 1).astype(np.int64)
     one_idx = np.flatnonzero(one)
-    sign = np.sign(_shoelace(qu, qv))
     outs = [
         (
-            fidx[one_idx],
+            fidx[ok[one_idx]],
             iv0[one_idx] * cells.width + ju0[one_idx],
-            np.abs(_shoelace(qu[one_idx], qv[one_idx])),
+            0.5 * np.abs(area2[ok[one_idx]]),
         )
     ]
     many = np.flatnonzero(~one & (ju1 >= ju0) & (iv1 >= iv0))
     span_u, span_v = ju1 - ju0, iv1 - iv0
-    for du in range(int(span_u[many].max(initial=0)) + 1):
-        for dv in range(int(span_v[many].max(initial=0)) + 1):
-            k = many[(span_u[many] >= du) & (span_v[many] >= dv)]
+    qu = np.stack([c[ok[many]] for c in cu], -1)
+    qv = np.stack([c[ok[many]] for c in cv], -1)
+    sign = np.sign(area2[ok[many]])
+    fmany = fidx[ok[many]]
+    span_u, span_v = span_u[many], span_v[many]
+    for du in range(int(span_u.max(initial=0)) + 1):
+        for dv in range(int(span_v.max(initial=0)) + 1):
+            k = np.flatnonzero((span_u >= du) & (span_v >= dv))
             if k.size == 0:
                 continue
-            j, i = ju0[k] + du, iv0[k] + dv
+            j, i = ju0[many[k]] + du, iv0[many[k]] + dv
             a = clip_area_unit(qu[k] - j[:, None], qv[k] - i[:, None]) * sign[k]
             keep = a > 0
-            outs.append((fidx[k][keep], (i * cells.width + j)[keep], a[keep]))
-    return [np.concatenate(z) for z in zip(*outs, strict=True)]
+            outs.append((fmany[k][keep], (i * cells.width + j)[keep], a[keep]))
+    idx = _index_dtype(fine, cells)
+    fi, ci, ar = (np.concatenate(z) for z in zip(*outs, strict=True))
+    return fi.astype(idx), ci.astype(idx), ar
 
 
 def overlaps(fine: Grid, cells: Grid) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -174,7 +185,8 @@ def overlaps(fine: Grid, cells: Grid) -> tuple[np.ndarray, np.ndarray, np.ndarra
     cell index, overlap area in units of one cell's area (in ``cells``' map plane)."""
     win = _window(fine, cells)
     if win is None:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        idx = _index_dtype(fine, cells)
+        return np.zeros(0, idx), np.zeros(0, idx), np.zeros(0)
     r0, r1, c0, c1 = win
     tr = _transformer(fine.crs, cells.crs)
     step = max(BLOCK // max(c1 - c0, 1), 1)
@@ -196,8 +208,7 @@ def area_weights(src: Grid, dst: Grid) -> sp.csr_array:
     else:
         d, s, a = overlaps(dst, src)
     n_dst, n_src = dst.width * dst.height, src.width * src.height
-    idx = np.int32 if max(n_dst, n_src) < 2**31 - 1 else np.int64
-    return sp.csr_array((a, (d.astype(idx), s.astype(idx))), shape=(n_dst, n_src))
+    return sp.csr_array((a, (d, s)), shape=(n_dst, n_src))
 
 
 def area_average(arr: np.ndarray, src: Grid, dst: Grid) -> np.ndarray:
