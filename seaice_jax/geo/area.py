@@ -13,13 +13,13 @@ and 0 outside, because the straight move from a point outside R to its projectio
 R; so its signed area is |P ∩ R| exactly, for any P, convex or not, in whatever orientation the
 transform leaves it; it is integrated edge by edge in closed form (:func:`clip_area_unit`).
 
-The only approximation is the straight edges: a pixel edge of length L is a curve in the other
-CRS, bowed from its chord by about L^2 kappa / 8 (kappa its curvature, of order 1 / Earth
-radius for these projections): about a centimetre for a 1 km pixel, a relative error of 1e-5 on
-the weight of the pixels it crosses. Areas are measured in the map plane of the grid of cells
-(coarser grid); the true (ellipsoidal) area of a piece differs by the areal scale factor, whose
-relative change across one cell (below 1e-3 for a 25 km polar stereographic cell, see
-docs/geo.md) bounds the relative change of a weight.
+The only approximation is the straight edges: a pixel edge is a curve in the other CRS, bowed
+from its chord by at most 3.6 mm for a 1 km EASE2 edge in EPSG:3413 (3.6e-6 of the edge; 2.3 m,
+9e-5, for a 25 km edge), which moves the weights of the pixels it crosses by about as much
+(docs/geo.md). Areas are those of the map plane of the coarser grid: true (ellipsoidal) areas
+on an equal-area target such as EASE2; on polar stereographic the areal scale factor changes
+by up to 3.7e-3 across a 25 km cell north of 50 N (1.5e-3 at 10 km), which bounds the relative
+difference between these weights and ellipsoidal-area weights.
 """
 
 from __future__ import annotations
@@ -218,12 +218,20 @@ def area_average(arr: np.ndarray, src: Grid, dst: Grid) -> np.ndarray:
     with no valid input is NaN. Returns float32 (float64 for float64 input).
     """
     w = area_weights(src, dst)
+    arr = np.asarray(arr)
     lead = arr.shape[:-2]
     dtype = np.float64 if arr.dtype == np.float64 else np.float32
-    flat = np.asarray(arr, np.float64).reshape(-1, src.height * src.width).T
-    valid = np.isfinite(flat)
-    num = w @ np.where(valid, flat, 0.0)
-    den = w @ valid.astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(den > 0, num / den, np.nan)
-    return out.T.reshape(lead + dst.shape).astype(dtype)
+    layers = arr.reshape(-1, src.height * src.width)
+    out = np.empty((layers.shape[0], dst.height * dst.width), dtype)
+    full = None  # the covered area of each target pixel, when every input is valid
+    for k, x in enumerate(layers):
+        x = x if x.dtype.kind == "f" else x.astype(np.float32)
+        valid = np.isfinite(x)
+        if valid.all():
+            full = w.sum(axis=1) if full is None else full
+            num, den = w @ x, full
+        else:
+            num, den = w @ np.where(valid, x, 0), w @ valid.astype(np.float32)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[k] = np.where(den > 0, num / den, np.nan)
+    return out.reshape(lead + dst.shape)
