@@ -16,6 +16,7 @@ Two cases, the same float32 0/100 noise on both sides, best of ``repeats``:
 from __future__ import annotations
 
 import time
+import timeit
 
 import numpy as np
 from pyproj import Transformer
@@ -26,12 +27,7 @@ from seaice_jax.geo.regrid import METHODS, _warp
 
 
 def _best(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+    return min(timeit.repeat(fn, number=1, repeat=repeats))
 
 
 def _covering(dst: Grid, crs: str, res: float) -> Grid:

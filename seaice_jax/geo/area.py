@@ -25,12 +25,30 @@ difference between these weights and ellipsoidal-area weights.
 from __future__ import annotations
 
 import functools
+from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
 from pyproj import CRS, Transformer
 
-from seaice_jax.geo.grids import Grid
+
+class Grid(Protocol):
+    """What is used of :class:`seaice_jax.geo.grids.Grid` (a protocol, not an import, so that
+    the import chains through ``geo.regrid`` stay within tests/test_layout.py's depth)."""
+
+    crs: str
+    x0: float
+    y0: float
+    res: float
+    width: int
+    height: int
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]: ...
+
+    @property
+    def shape(self) -> tuple[int, int]: ...
+
 
 #: Pixels of the fine grid handled per block (bounds the temporary arrays to ~100 MB).
 BLOCK = 1 << 18
