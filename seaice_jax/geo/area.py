@@ -214,7 +214,7 @@ def overlaps(fine: Grid, cells: Grid) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return tuple(np.concatenate(z) for z in zip(*parts, strict=True))
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=2)
 def area_weights(src: Grid, dst: Grid) -> sp.csr_array:
     """``(dst pixels, src pixels)`` sparse matrix of overlap areas (exact, see the module text).
 
