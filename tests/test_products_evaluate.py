@@ -159,7 +159,7 @@ def test_choose_rois_finds_the_structure(tmp_path):
 
 def test_real_nsidc_nt_against_real_osisaf_across_crs(data_dir, cli):
     """EPSG:3411 polar stereographic vs EASE2 LAEA: different days (2017 vs 2019), so only a
-    plausibility check of the CRS handling (measured: r2 0.61, corr 0.82, n 58,660)."""
+    plausibility check of the CRS handling (measured: r2 0.61, corr 0.82, n 59,079)."""
     rc, out, err = cli(
         "evaluate",
         "--pred",
