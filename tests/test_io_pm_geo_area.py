@@ -143,6 +143,15 @@ def test_nan_aware_leading_dims_and_refining():
     np.testing.assert_allclose(back, ref, rtol=1e-9, equal_nan=True)
 
 
+def test_partly_covered_cells():
+    """Cells the source covers in part get the mean of the covered part; the others NaN."""
+    half = SRC.subgrid(0, 0, 120, 240)  # the upper half of the source
+    v = np.random.default_rng(3).uniform(0, 100, half.shape)
+    out = regrid_array(v, half, DST, "average")
+    np.testing.assert_allclose(out, _reference(v, half, DST), rtol=1e-9, equal_nan=True)
+    assert np.isnan(out).any() and np.isfinite(out).any()
+
+
 @pytest.mark.parametrize(
     "poly, area",
     [
