@@ -198,6 +198,9 @@ def test_cli_train_and_config_errors(prepared, tmp_path, cli):
     assert rc == 0, err
     assert json.loads(out.strip().splitlines()[-1])["steps"] == 6
     assert (work / "summary.json").is_file() and (work / "checkpoints").is_dir()
+    # The progress bar carries the last step's loss and learning rate.
+    last = json.loads((work / "metrics.jsonl").read_text().splitlines()[-1])
+    assert f"loss={last['train_loss']:.4g} lr={last['lr']:.3g}" in err
     # Re-running a finished run resumes at the end and trains nothing more.
     rc, out, _ = cli(*args)
     assert rc == 0 and len(_losses(work)) == 6

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 
 KEYS = ("r2", "rmse", "mae", "bias", "corr", "n")
+log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -13,8 +15,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "evaluate",
         help="metrics of a SIC map against a reference",
         description="Regrid the prediction onto the reference grid by area averaging (any CRS "
-        "pair), mask land/missing and print r2, rmse, mae, bias, corr, n (SIC %%), overall and "
-        "per chart class (open water, MIZ, ice).",
+        "pair), mask land/missing and print r2, rmse, mae, bias, corr, n (SIC %), overall and "
+        "per chart class (open water, MIZ, ice). Warns when the two are valid on different days "
+        "or barely overlap.",
     )
     p.add_argument("--pred", required=True, help="predicted SIC file")
     p.add_argument("--ref", required=True, help="reference SIC file (e.g. OSI SAF)")
@@ -29,6 +32,8 @@ def run(args: argparse.Namespace) -> int:
     from seaice_jax.evaluate import compare, figures  # lazy: see seaice_jax.commands
 
     res = compare.compare_files(args.pred, args.ref, args.pred_var, args.ref_var)
+    for w in res["warnings"]:
+        log.warning("evaluate: %s", w)
     if args.plot:
         figures.scatter_files(args.pred, args.ref, args.plot, args.pred_var, args.ref_var)
     if args.json:

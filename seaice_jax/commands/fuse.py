@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
+import logging
 
 from seaice_jax.config import get
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,6 +52,6 @@ def run(args: argparse.Namespace) -> int:
         calibration=args.calibration,
     )
     for m in notes:
-        print(m, file=sys.stderr)
+        log.info("%s", m)
     print(args.out)
     return 0

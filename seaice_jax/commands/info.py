@@ -1,4 +1,4 @@
-"""``seaice-jax info PATH [--json]``: what a file holds, as the readers see it (DESIGN section 4).
+"""``seaice-jax info PATH [--json]``: what a file holds, as the readers see it (docs/io.md).
 
 The object printed with ``--json`` is documented in :mod:`seaice_jax.io.describe`.
 """
@@ -24,5 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Open PATH with the readers (format detected from content) and describe it.",
     )
     p.add_argument("path", help="file or product folder (.SAFE, RCM, GLIA features folder, ...)")
-    p.add_argument("--json", action="store_true", help="print one JSON object (DESIGN section 4)")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object (its keys: docs/io.md, seaice-jax info)",
+    )
     p.set_defaults(func=run)

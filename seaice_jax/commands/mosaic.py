@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
-import sys
 
 from seaice_jax.config import get
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -69,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         crop=not args.full_grid,
         tif=args.tif,
         png=args.png,
-        warn=lambda m: print(f"skipped: {m}", file=sys.stderr),
+        warn=lambda m: log.warning("skipped: %s", m),
     )
     if res["process_index"] == 0:
         print(f"{args.out}: {res['used']}/{res['scenes']} scenes, {res['blocks']} blocks")

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import argparse
 
-from seaice_jax.pm.tiepoints import TIEPOINTS
-from seaice_jax.pm.weather import NT_WEATHER_THRESHOLDS
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -29,13 +26,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--tiepoints",
         default="amsr2",
-        help=f"tie-point table ({', '.join(sorted(TIEPOINTS))}) or a JSON file",
+        help="tie-point table by name (amsr2, ...; an unknown name lists them) or a JSON file",
     )
     p.add_argument(
         "--sensor",
         default="amsr2",
-        choices=sorted(NT_WEATHER_THRESHOLDS),
-        help="weather-filter thresholds",
+        help="weather-filter thresholds by sensor (an unknown name lists them)",
     )
     p.add_argument(
         "--grid",

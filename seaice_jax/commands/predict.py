@@ -9,7 +9,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "predict",
         help="sliding-window SIC inference on a scene",
-        description="Predict SIC (%%) and its 1-sigma uncertainty on a whole scene with a trained "
+        description="Predict SIC (%) and its 1-sigma uncertainty on a whole scene with a trained "
         "model (seamless blended windows, streamed to disk). A product as delivered (Sentinel-1 "
         ".SAFE folder or .SAFE.zip, RCM product folder, AMSR2 L1R .h5, AI4Arctic .nc) is "
         "calibrated, noise-corrected and projected onto EPSG:3413 first (200 m SAR, 3.125 km "

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
+import logging
 
 from seaice_jax.config import get
 
 DEFAULT_CONFIG = "configs/sit_baltic.py"
+log = logging.getLogger(__name__)
 
 
 def _note(m: str) -> None:
-    print(f"seaice-jax sit: note: {m}", file=sys.stderr)
+    log.info("sit: %s", m)
 
 
 def cmd_segment(args) -> int:

@@ -4,6 +4,11 @@ The prediction is area-averaged onto the reference grid (any CRS pair), pixels t
 missing in either are dropped, and the metrics are computed overall and per chart class. Chart
 classes come from a chart raster (``chart_class``: 0 open water, 1 MIZ, 2 consolidated) when one
 is given, else from the reference SIC itself (WMO edges 15 % and 80 %).
+
+:func:`compare_files` also returns ``warnings``: one line each when the two files are valid on
+different days (their ``time`` coordinate, else a ``time_coverage_start`` attribute), when less
+than :data:`MIN_COVERAGE` of the prediction's valid area on the reference grid is compared, or
+when fewer than :data:`MIN_PIXELS` pixels are; the command prints them, the metrics stand.
 """
 
 from __future__ import annotations
@@ -17,6 +22,12 @@ from seaice_jax.errors import SeaIceError, file_error
 from seaice_jax.evaluate.metrics import classes_from_sic, metrics_by_class
 from seaice_jax.geo import Grid, regrid
 from seaice_jax.io.products import open_dataset, pick_var
+
+#: Below this fraction of the prediction's valid pixels (on the reference grid) being compared,
+#: the grids "barely overlap" and the metrics describe a corner of the map only.
+MIN_COVERAGE = 0.5
+#: Fewer compared pixels than this and the metrics are noted as unreliable.
+MIN_PIXELS = 50
 
 
 def sic_variable(ds: xr.Dataset, name: str | None, path) -> xr.DataArray:
@@ -64,7 +75,50 @@ def compare(pred: xr.DataArray, ref: xr.DataArray, *, classes=None, land=None) -
     if not mask.any():
         raise SeaIceError("prediction and reference have no valid pixel in common (no overlap?)")
     cls = classes_from_sic(r) if classes is None else np.asarray(classes)
-    return metrics_by_class(p, r, cls, mask)
+    res = metrics_by_class(p, r, cls, mask)
+    res["coverage"] = _coverage(pred, ref, int(mask.sum()))
+    return res
+
+
+def _coverage(pred: xr.DataArray, ref: xr.DataArray, n_common: int) -> float | None:
+    """Fraction of the prediction's valid area that is compared (pixel areas from the grids'
+    resolutions); None when a grid is geographic or not a plain north-up grid."""
+    try:
+        gp, gr = Grid.from_dataset(pred), Grid.from_dataset(ref)
+    except SeaIceError:
+        return None
+    if gp.pyproj_crs.is_geographic or gr.pyproj_crs.is_geographic:
+        return None
+    n_pred = int(np.isfinite(np.asarray(pred.values)).sum())
+    return min(1.0, n_common * gr.res**2 / max(1, n_pred) / gp.res**2)
+
+
+def valid_days(ds: xr.Dataset) -> list[str]:
+    """The days (``YYYY-MM-DD``) a product is valid for: its ``time`` coordinate, else its
+    ``time_coverage_start`` attribute; empty when it carries neither."""
+    if "time" in ds.variables and np.issubdtype(ds["time"].dtype, np.datetime64):
+        days = np.atleast_1d(ds["time"].values).astype("datetime64[D]")
+        return sorted({str(d) for d in days if not np.isnat(d)})
+    start = ds.attrs.get("time_coverage_start")
+    return [str(np.datetime64(str(start)[:10], "D"))] if start else []
+
+
+def caveats(res: dict, pred_days: list[str], ref_days: list[str]) -> list[str]:
+    """The warnings about a comparison (see the module doc)."""
+    out = []
+    if pred_days and ref_days and not set(pred_days) & set(ref_days):
+        out.append(
+            f"prediction ({', '.join(pred_days)}) and reference ({', '.join(ref_days)}) "
+            "are valid on different days"
+        )
+    if res["coverage"] is not None and res["coverage"] < MIN_COVERAGE:
+        out.append(
+            f"only {100 * res['coverage']:.0f} % of the prediction's valid pixels overlap the "
+            "reference: the grids barely overlap"
+        )
+    if res["n"] < MIN_PIXELS:
+        out.append(f"only n = {res['n']} pixels compared: the metrics are not reliable")
+    return out
 
 
 def compare_files(
@@ -73,7 +127,9 @@ def compare_files(
     pred_var: str | None = None,
     ref_var: str | None = None,
 ) -> dict:
-    """:func:`compare` on two files; land masks of either file (``land_mask``) are honoured."""
+    """:func:`compare` on two files; land masks of either file (``land_mask``) are honoured.
+
+    The result also holds ``warnings`` (:func:`caveats`)."""
     pds, rds = open_dataset(pred_path), open_dataset(ref_path)
     pred, ref = sic_variable(pds, pred_var, pred_path), sic_variable(rds, ref_var, ref_path)
     if pred.rio.crs is None:
@@ -84,6 +140,8 @@ def compare_files(
         pred = pred.where(~pland)
     classes = np.asarray(rds["chart_class"].values) if "chart_class" in rds else None
     try:
-        return compare(pred, ref, classes=classes, land=land)
+        res = compare(pred, ref, classes=classes, land=land)
     except SeaIceError as e:
         raise file_error(pred_path, f"vs {ref_path}: {e}") from None
+    res["warnings"] = caveats(res, valid_days(pds), valid_days(rds))
+    return res

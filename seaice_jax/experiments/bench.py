@@ -11,6 +11,7 @@ import datetime
 import importlib.metadata as md
 import importlib.util
 import json
+import logging
 import os
 import platform
 import time
@@ -20,6 +21,8 @@ import jax
 
 from seaice_jax.atomic import write_text
 from seaice_jax.errors import SeaIceError
+
+log = logging.getLogger(__name__)
 
 BENCH_DIR = Path(__file__).resolve().parents[2] / "benchmarks"
 
@@ -52,10 +55,10 @@ def run_all(only: list[str] | None = None, quick: bool = False) -> dict:
     result: dict = {"device": device_description()}
     for name, mod in _modules(only):
         t0 = time.perf_counter()
-        print(f"[bench] {name} ...", flush=True)
+        log.info("bench: %s ...", name)
         section = mod.run(quick=quick)
         result.update(section)
-        print(f"[bench] {name} done in {time.perf_counter() - t0:.1f} s", flush=True)
+        log.info("bench: %s done in %.1f s", name, time.perf_counter() - t0)
     return result
 
 

@@ -18,6 +18,7 @@ or a download); without them steps 4-5 are skipped with a note and the rest stil
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from pathlib import Path
@@ -42,12 +43,14 @@ from seaice_jax.sim import simulate
 from seaice_jax.sit.chain import segment_dataset
 from seaice_jax.train.loop import train
 
+log = logging.getLogger(__name__)
+
 SIC_MODELS = ("s1", "rcm", "amsr2")
 PRODUCT_OF = {"s1": "s1", "rcm": "rcm", "amsr2": "amsr2_89"}
 
 
 def _log(msg: str) -> None:
-    print(f"[demo] {msg}", flush=True)
+    log.info("demo: %s", msg)
 
 
 def _sample(name: str) -> list[Path] | None:

@@ -225,6 +225,11 @@ def _validate(run: _Run, eval_step, state, step, meta, best) -> tuple[dict, dict
     return rec, meta
 
 
+def _bar_text(rec: dict) -> str:
+    """The progress bar's postfix: training loss and learning rate of the step."""
+    return f"loss={rec['train_loss']:.4g} lr={rec['lr']:.3g}"
+
+
 def _loop(run: _Run, state, it, steps, ckpt, best, meta, end: int) -> tuple[int, dict]:
     """Steps from the restored one to ``end``: log, validate, checkpoint. Returns (step, meta)."""
     cfg, (train_step, eval_step) = run.cfg, steps
@@ -243,6 +248,7 @@ def _loop(run: _Run, state, it, steps, ckpt, best, meta, end: int) -> tuple[int,
             state, metrics = train_step(state, to_global(next(it), run.mesh), key)
             rec = {"step": step, **{k: float(v) for k, v in metrics.items()}}
             _check_finite(rec, step, ckpt)
+            bar.set_postfix_str(_bar_text(rec), refresh=False)
             if step % run.eval_every == 0 or step == run.total:
                 val, meta = _validate(run, eval_step, state, step, meta, best)
                 rec.update(val)
