@@ -3,8 +3,8 @@
 Launch:
   seaice-jax train --config configs/sic_amsr2.py:smoke --workdir /tmp/sic_amsr2_smoke   # seconds, CPU
   seaice-jax train --config configs/sic_amsr2.py:cpu   --workdir out/sic_amsr2          # the demo, minutes
-  seaice-jax train --config configs/sic_amsr2.py:paper --workdir gs://.../sic_amsr2 \
-      --config.data.prepared_dir=PREPARED                # 50 epochs, paper tile counts, GPU/TPU
+  PREPARED=gs://BUCKET/prepared_amsr2 launch/single_gpu.sh configs/sic_amsr2.py:paper \
+      gs://BUCKET/runs/sic_amsr2   # 50 epochs, paper tile counts, GPU/TPU
 
 Every key is documented in seaice_jax/train/sic.py; override with --config.KEY=VALUE.
 """

@@ -3,8 +3,8 @@
 Launch:
   seaice-jax train --config configs/sic_rcm.py:smoke --workdir /tmp/sic_rcm_smoke   # seconds, CPU
   seaice-jax train --config configs/sic_rcm.py:cpu   --workdir out/sic_rcm          # the demo, minutes
-  seaice-jax train --config configs/sic_rcm.py:paper --workdir gs://.../sic_rcm \
-      --config.data.prepared_dir=PREPARED                # 50 epochs, paper tile counts, GPU/TPU
+  PREPARED=gs://BUCKET/prepared_rcm launch/single_gpu.sh configs/sic_rcm.py:paper \
+      gs://BUCKET/runs/sic_rcm   # 50 epochs, paper tile counts, GPU/TPU
 
 Every key is documented in seaice_jax/train/sic.py; override with --config.KEY=VALUE.
 """

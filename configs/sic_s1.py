@@ -3,8 +3,8 @@
 Launch:
   seaice-jax train --config configs/sic_s1.py:smoke --workdir /tmp/sic_s1_smoke   # seconds, CPU
   seaice-jax train --config configs/sic_s1.py:cpu   --workdir out/sic_s1          # the demo, minutes
-  seaice-jax train --config configs/sic_s1.py:paper --workdir gs://.../sic_s1 \
-      --config.data.prepared_dir=PREPARED                # 50 epochs, paper tile counts, GPU/TPU
+  PREPARED=gs://BUCKET/prepared_s1 launch/single_gpu.sh configs/sic_s1.py:paper \
+      gs://BUCKET/runs/sic_s1   # 50 epochs, paper tile counts, GPU/TPU
 
 Every key is documented in seaice_jax/train/sic.py; override with --config.KEY=VALUE.
 """

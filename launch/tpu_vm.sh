@@ -1,18 +1,32 @@
 #!/usr/bin/env bash
-# Train on a Cloud TPU VM slice: the same command on every worker; jax.distributed.initialize()
-# discovers the slice (seaice_jax.distributed). WORKDIR must be shared (e.g. a gs:// bucket
-# mounted with gcsfuse, or a Filestore path), since Orbax writes one checkpoint for all hosts.
-#   launch/tpu_vm.sh my-tpu us-central2-b configs/sic_s1.py:paper /mnt/ckpt/s1
+# Train on a Cloud TPU VM: the same command on every worker over `gcloud ... ssh --worker=all`.
+# Each worker gets the code (REPO_URL, REF), a venv with `pip install ".[tpu,cloud]"`, and runs
+# launch/multi_gpu.sh (all local chips; launch/common.sh stages DATA_FROM and PREPARED).
+#   launch/tpu_vm.sh [--dry-run] my-tpu us-central2-b configs/sic_s1.py:paper gs://bucket/runs/s1
+# One-host TPU VMs (v4-8, v5litepod-8, ...) may use a gs:// workdir (mirrored with seaice-jax
+# sync). A multi-host slice writes one checkpoint from all hosts: give a shared path there (the
+# bucket mounted with gcsfuse on every worker, or Filestore), e.g. /mnt/bucket/runs/s1.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+if [[ ${1:-} == --dry-run ]]; then
+  DRY_RUN=1
+  shift
+fi
 TPU=${1:?TPU VM name}
 ZONE=${2:?zone}
-CONFIG=${3:?config}
-WORKDIR=${4:?workdir}
-shift 4
-EXTRA="$*"
-gcloud compute tpus tpu-vm ssh "$TPU" --zone "$ZONE" --worker=all --command "
-  set -e
-  cd ~/seaice-jax || git clone https://github.com/seaice-jax/seaice-jax ~/seaice-jax && cd ~/seaice-jax
-  python3 -m pip install -q -e . 'jax[tpu]'
-  seaice-jax train --config $CONFIG --workdir $WORKDIR $EXTRA
-"
+shift 2
+parse_args "$@"
+REPO_URL=${REPO_URL:-https://github.com/seaice-jax/seaice-jax}
+REF=${REF:-main}
+q() { printf '%q ' "$@"; }
+ENV=()
+for v in DATA_FROM PREPARED SEAICE_JAX_DATA; do
+  [[ -n ${!v:-} ]] && ENV+=("$v=${!v}")
+done
+REMOTE="set -e
+[ -d ~/seaice-jax ] || git clone $(q "$REPO_URL") ~/seaice-jax
+cd ~/seaice-jax && git fetch -q origin $(q "$REF") && git checkout -q FETCH_HEAD
+[ -d ~/seaice-venv ] || python3 -m venv ~/seaice-venv
+~/seaice-venv/bin/pip install -q -e '.[tpu,cloud]'
+env SEAICE_JAX_VENV=\$HOME/seaice-venv $(q "${ENV[@]}")launch/multi_gpu.sh $(q "$CONFIG" "$WORKDIR" "${EXTRA[@]}")"
+run gcloud compute tpus tpu-vm ssh "$TPU" --zone "$ZONE" --worker=all --command "$REMOTE"

@@ -39,6 +39,7 @@ from seaice_jax.models import count_params, create_model
 from seaice_jax.sharding import make_mesh, replicate, to_global
 from seaice_jax.train.checkpoint import BestParams, Checkpointer
 from seaice_jax.train.step import flatten_params, init_state, make_optimizer, make_steps
+from seaice_jax.train.sync import is_url
 
 __all__ = ["train"]
 
@@ -300,6 +301,11 @@ def train(
     Returns:
       The summary dict (also written to ``workdir/summary.json``).
     """
+    if is_url(workdir):
+        raise SeaIceError(
+            f"{workdir}: a URL is not a training folder; train into a local one and mirror it "
+            "with `seaice-jax sync` (launch/*.sh do both; README, Training on GPU and TPU)"
+        )
     run = _setup(cfg, Path(workdir))
     model, state, train_step, eval_step, it = _build(run)
     ckpt = Checkpointer(run.workdir, max_to_keep=cfg.max_to_keep)
