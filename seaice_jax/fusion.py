@@ -38,6 +38,7 @@ import xarray as xr
 from seaice_jax.atomic import write_text
 from seaice_jax.errors import SeaIceError, file_error
 from seaice_jax.geo import Grid, named_grid, regrid
+from seaice_jax.io.cfmeta import product_time
 from seaice_jax.io.products import open_dataset, pick_var
 from seaice_jax.io.writers import write_cog, write_netcdf
 from seaice_jax.pm.weather import weather_mask_89
@@ -353,6 +354,16 @@ def fuse_files(
         fused = fuse_datasets(products, grid, cfg, weather, warn=notes.append)
     except SeaIceError as e:
         raise SeaIceError("; ".join([str(e), *notes])) from None
+    times = [t for ds in products.values() if (r := product_time(ds)) for t in r]
+    if times:  # valid over the span of its inputs
+        fused.attrs["time_coverage_start"], fused.attrs["time_coverage_end"] = (
+            str(min(times)),
+            str(max(times)),
+        )
+    fused.attrs.update(
+        title="fused sea ice concentration",
+        source="; ".join(f"{k}: {os.fspath(v)}" for k, v in paths.items()),
+    )
     write_netcdf(fused, out)
     if tif:
         write_cog(fused, tif, ["sic", "sic_uncertainty", "dominant"])

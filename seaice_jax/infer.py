@@ -39,6 +39,7 @@ from seaice_jax.data.products import scene_inputs
 from seaice_jax.errors import SeaIceError
 from seaice_jax.geo import Grid
 from seaice_jax.io.blockwise import streaming_netcdf
+from seaice_jax.io.cfmeta import product_time
 from seaice_jax.io.products import limit_read_cache, open_dataset
 from seaice_jax.io.registry import detect
 from seaice_jax.io.writers import write_cog
@@ -276,7 +277,11 @@ def predict_scene(
         "title": "sea ice concentration (sliding-window inference)",
         "uncertainty_method": "sqrt(window/flip spread^2 + class floor^2)",
         "floors_percent": json.dumps(list(cfg.floors)),
+        "source": str(ds.attrs.get("source_path", "model input scene")),
     }
+    time_range = product_time(ds)
+    if time_range is not None:  # the product is valid when its input was observed
+        attrs["time_coverage_start"], attrs["time_coverage_end"] = map(str, time_range)
     with streaming_netcdf(out, grid, ["sic", "sic_uncertainty"], attrs=attrs, georef=georef) as nc:
         for r0, sic, unc in iter_scene(predictor, ds, cfg, progress):
             nc.write("sic", r0, 0, sic)

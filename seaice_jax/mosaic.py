@@ -40,6 +40,7 @@ from seaice_jax.fusion import FusionParams, apply_calibration, load_calibration,
 from seaice_jax.fusion import weights as fusion_weights
 from seaice_jax.geo import Grid, named_grid, regrid
 from seaice_jax.io.blockwise import MosaicWriters
+from seaice_jax.io.cfmeta import product_time
 from seaice_jax.io.products import open_dataset, pick_var
 from seaice_jax.sharding import allreduce_sum
 
@@ -100,6 +101,7 @@ class Scene:
     box: tuple[int, int, int, int] | None = None
     failure: int = 0
     message: str = ""
+    time: tuple | None = None  # (start, end) of the scene's data, when it says
 
 
 def _pixel_box(bounds, grid: Grid) -> tuple[int, int, int, int] | None:
@@ -129,6 +131,7 @@ def plan(paths: Sequence[str | os.PathLike], grid: Grid, block: int) -> list[Sce
         try:
             ds = open_dataset(p)
             da = pick_var(ds, "sic", p)
+            s.time = product_time(ds)
             if da.rio.crs is None:
                 raise SeaIceError(f"{p}: has no coordinate reference system")
             b = transform_bounds(da.rio.crs, grid.pyproj_crs, *da.rio.bounds(), densify_pts=21)
@@ -142,6 +145,14 @@ def plan(paths: Sequence[str | os.PathLike], grid: Grid, block: int) -> list[Sce
             s.failure, s.message = UNREADABLE, f"{p}: {REASONS[UNREADABLE]} ({type(e).__name__})"
         scenes.append(s)
     return scenes
+
+
+def _time_coverage(scenes: Sequence[Scene]) -> dict:
+    """The ``time_coverage_*`` attributes spanning the usable scenes' times (empty: none known)."""
+    times = [t for s in scenes if not s.failure and s.time for t in s.time]
+    if not times:
+        return {}
+    return {"time_coverage_start": str(min(times)), "time_coverage_end": str(max(times))}
 
 
 def _crop_to(da: xr.DataArray, sub: Grid, margin: int = 2) -> xr.DataArray | None:
@@ -266,6 +277,7 @@ def build_mosaic(
             chunk=min(cfg.block, 1024),
             quicklook_px=cfg.quicklook_px,
             write=pid == 0,
+            attrs=_time_coverage(scenes),
         ) as writers:
             for b in tqdm(blocks, desc="mosaic", unit="block", disable=not progress):
                 sub = grid.subgrid(

@@ -21,12 +21,12 @@ import netCDF4
 import numpy as np
 import rasterio
 import rasterio.shutil
-from matplotlib.image import imsave
 from rasterio.windows import Window
 
 from seaice_jax.atomic import atomic_path, write_errors
 from seaice_jax.geo import Grid
-from seaice_jax.names import ATTRS
+from seaice_jax.io import cfmeta
+from seaice_jax.plotting import SIC_LABEL, extent_km, figure, map_axes, save_png, sic_cmap
 
 
 class StreamingNetCDF:
@@ -61,12 +61,13 @@ def _create(
         else:
             v.long_name = f"pixel index along {dim} (input has no map coordinates)"
     if georef:
-        crs = nc.createVariable("spatial_ref", "i4")
-        for k, val in grid.pyproj_crs.to_cf().items():
-            setattr(crs, k, val)
-        t = grid.transform
-        crs.spatial_ref = crs.crs_wkt
-        crs.GeoTransform = " ".join(str(float(c)) for c in (t.c, t.a, t.b, t.f, t.d, t.e))
+        crs = nc.createVariable(cfmeta.GRID_MAPPING, "i4")
+        crs.setncatts(cfmeta.grid_mapping_attrs(grid.pyproj_crs, grid.transform))
+    time_range = cfmeta.product_time(None, attrs)
+    if time_range is not None:  # CF 5.7: a scalar time coordinate, named in `coordinates`
+        tv = nc.createVariable("time", "f8", ())
+        tv.setncatts({**cfmeta.time_attrs(), "units": cfmeta.TIME_UNITS, "calendar": "standard"})
+        tv.assignValue((time_range[0] - np.datetime64(0, "s")) / np.timedelta64(1, "s"))
     cs = (min(chunk, grid.height), min(chunk, grid.width))
     for name in variables:
         # Chunked + fill value: HDF5 allocates only chunks that are written, so a mostly empty
@@ -80,18 +81,16 @@ def _create(
             chunksizes=cs,
             fill_value=np.float32(np.nan),
         )
-        for k, val in ATTRS.get(name, {}).items():
-            setattr(v, k, val)
+        v.setncatts(cfmeta.variable_attrs(name, dtype=np.float32))
         if georef:
-            v.grid_mapping = "spatial_ref"
+            v.grid_mapping = cfmeta.GRID_MAPPING
+        if time_range is not None:
+            v.coordinates = "time"
         # Cache two rows of chunks (block writes touch one row at a time) instead of netCDF-C's
         # 64 MB per variable, so memory stays flat with the raster's width.
         row_bytes = 4 * cs[0] * cs[1] * -(-grid.width // cs[1])
         v.set_var_chunk_cache(size=max(2 * row_bytes, 1 << 22), nelems=1009, preemption=0.75)
-    nc.Conventions = "CF-1.8"
-    nc.institution = "seaice-jax"
-    for k, val in attrs.items():
-        setattr(nc, k, val)
+    nc.setncatts(cfmeta.global_attrs(attrs, time_range))
     return nc
 
 
@@ -146,12 +145,23 @@ class MosaicWriters:
       chunk: netCDF chunk edge (px).
       quicklook_px: longest side of the quick-look PNG (px).
       write: False on the processes that only compute (process 0 writes).
+      attrs: extra global attributes of the netCDF (``time_coverage_*``: the time coordinate).
     """
 
     def __init__(
-        self, grid: Grid, out, tif, png, *, chunk: int, quicklook_px: int, write: bool = True
+        self,
+        grid: Grid,
+        out,
+        tif,
+        png,
+        *,
+        chunk: int,
+        quicklook_px: int,
+        write: bool = True,
+        attrs: dict | None = None,
     ):
         self.grid, self.out, self.tif, self.png, self.chunk = grid, out, tif, png, chunk
+        self.attrs = attrs or {}
         self.write_files = write
         self._aborted = False
         self.factor = max(1, -(-max(grid.shape) // quicklook_px))
@@ -163,7 +173,7 @@ class MosaicWriters:
         self._stack = contextlib.ExitStack()
         if not self.write_files:
             return self
-        attrs = {"title": "sea ice concentration mosaic (uncertainty-weighted)"}
+        attrs = {"title": "sea ice concentration mosaic (uncertainty-weighted)", **self.attrs}
         self.nc = self._stack.enter_context(
             streaming_netcdf(
                 self.out,
@@ -196,6 +206,7 @@ class MosaicWriters:
                 BIGTIFF="IF_SAFER",
             )
             self.gt.descriptions = ("sic", "sic_uncertainty")
+            self.gt.units = tuple(cfmeta.variable_attrs(n)["units"] for n in self.gt.descriptions)
             self._stack.callback(self.gt.close)
         return self
 
@@ -224,15 +235,26 @@ class MosaicWriters:
             with atomic_path(self.tif) as tmp:
                 rasterio.shutil.copy(self._gtiff, tmp, driver="COG", compress="DEFLATE")
         if self.png:
-            with atomic_path(self.png) as tmp:
-                imsave(
-                    tmp,
-                    np.ma.masked_invalid(self.ql),
-                    cmap="Blues_r",
-                    vmin=0,
-                    vmax=100,
-                    format="png",
-                )
+            save_png(self._quicklook(), self.png, dpi=110)
+
+    def _quicklook(self):
+        """The quick-look figure: SIC with its colorbar, km axes, graticule and the date."""
+        fig = figure(figsize=(7, 6), layout="constrained")
+        ax = fig.subplots()
+        ext = extent_km(self.grid.bounds)
+        im = ax.imshow(
+            np.ma.masked_invalid(self.ql),
+            cmap=sic_cmap(),
+            vmin=0,
+            vmax=100,
+            extent=ext,
+            interpolation="nearest",
+        )
+        fig.colorbar(im, ax=ax, shrink=0.85, label=SIC_LABEL + "; grey: no scene")
+        map_axes(ax, self.grid.pyproj_crs, self.grid.bounds)
+        day = str(self.attrs.get("time_coverage_start", ""))[:10]
+        ax.set_title(f"SIC mosaic {day}".strip() + f", {self.grid.res:g} m grid")
+        return fig
 
     def __exit__(self, et, ev, tb):
         if et is None and self._aborted:
