@@ -46,14 +46,12 @@ def save_png(fig: Figure, path: str | os.PathLike, *, dpi: int = 110, **kwargs) 
 
 SIC_LABEL = "sea-ice concentration (%)"
 LAND_COLOR = "#cdb98f"
-NODATA_COLOR = "0.75"
+NODATA_COLOR = "0.55"
 
 
 def sic_cmap(name: str = "Blues_r"):
     """The SIC colormap with no-data (NaN) pixels grey instead of white (white is 100 % ice)."""
-    cmap = matplotlib.colormaps[name].copy()
-    cmap.set_bad(NODATA_COLOR)
-    return cmap
+    return matplotlib.colormaps[name].with_extremes(bad=NODATA_COLOR)
 
 
 def draw_land(ax, land: np.ndarray, extent=None) -> None:

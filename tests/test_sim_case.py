@@ -180,3 +180,20 @@ def test_quicklook_png(case, tmp_path):
     out, info, _ = case
     p = quicklook(out / "sic" / info["dates"][0], tmp_path / "q.png")
     assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_quicklook_has_units_legends_and_the_date(case):
+    from seaice_jax.sim.plots import quicklook_figure
+
+    out, info, _ = case
+    fig = quicklook_figure(out / "sic" / info["dates"][0])
+    assert info["dates"][0] in fig.get_suptitle()
+    maps, bars = fig.axes[:9], fig.axes[9:]
+    assert sorted(b.get_ylabel() for b in bars) == ["%", "%", "%", "K", "dB", "dB", "dB"]
+    legends = {
+        a.get_title(): [t.get_text() for t in a.get_legend().texts] for a in maps if a.get_legend()
+    }
+    assert legends == {
+        "chart class": ["open water", "MIZ", "consolidated"],
+        "ice type": ["water", "first-year ice", "multiyear ice"],
+    }

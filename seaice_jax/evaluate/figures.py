@@ -21,9 +21,9 @@ from seaice_jax.errors import file_error
 from seaice_jax.evaluate.compare import on_reference_grid, sic_variable
 from seaice_jax.evaluate.metrics import metrics
 from seaice_jax.io.products import open_dataset
-from seaice_jax.plotting import figure, save_png
+from seaice_jax.plotting import SIC_LABEL, figure, save_png, sic_cmap
 
-SIC_CMAP = "Blues_r"
+SIC_CMAP = sic_cmap()
 
 
 def _save(fig, path: str | os.PathLike) -> Path:
@@ -85,7 +85,7 @@ def figure1(
       path: output PNG.
     """
     n, cols = len(rois), list(panels)
-    fig = figure(figsize=(4 + 2.6 * len(cols), max(4.0, 2.4 * n)))
+    fig = figure(figsize=(4 + 2.6 * len(cols), max(4.0, 2.4 * n)), layout="constrained")
     gs = fig.add_gridspec(max(n, 1), 1 + len(cols), width_ratios=[2.0] + [1.0] * len(cols))
     ax = fig.add_subplot(gs[:, 0])
     im = ax.imshow(mosaic, cmap=SIC_CMAP, vmin=0, vmax=100)
@@ -93,7 +93,7 @@ def figure1(
         ax.add_patch(Rectangle((c0, r0), c1 - c0, r1 - r0, fill=False, ec="red", lw=1.2))
         ax.text(c0, r0, str(i + 1), color="red", fontsize=9, va="bottom")
     ax.set(title=title or "SIC mosaic", xticks=[], yticks=[])
-    fig.colorbar(im, ax=ax, fraction=0.04, label="SIC (%)")
+    fig.colorbar(im, ax=ax, location="bottom", shrink=0.8, label=SIC_LABEL)
     for j, name in enumerate(cols):
         for i, img in enumerate(panels[name]):
             a = fig.add_subplot(gs[i, 1 + j])
@@ -103,6 +103,7 @@ def figure1(
                 cmap="gray" if sar else SIC_CMAP,
                 vmin=None if sar else 0,
                 vmax=None if sar else 100,
+                interpolation="nearest",  # coarse products (NT 25 km) show their cells
             )
             a.set(xticks=[], yticks=[])
             if i == 0:

@@ -174,16 +174,21 @@ def fused_vs_each(
 def day_figures(
     day: str | os.PathLike, prods: Mapping[str, xr.Dataset], out_dir: str | os.PathLike
 ) -> list[Path]:
-    """Figure 1 (S1 HH, NT bilinear, fused, with ROIs) and scatter plots of each product vs truth."""
+    """Figure 1 (S1 HH, NT drawn as its 25 km cells, fused, with ROIs) and scatter plots of each
+    product vs truth."""
     day, out_dir = Path(day), Path(out_dir)
     truth = np.asarray(pick_var(open_dataset(day / "truth_200m.nc"), "sic", day).values)
     written = []
     if (day / "s1_200m.nc").exists() and "fused" in prods:
         hh = np.asarray(pick_var(open_dataset(day / "s1_200m.nc"), "hh", day).values)
+        nt_cells = prods["nt_bilinear"]["sic"].values
+        if (day / "nt_25km.nc").exists():  # nearest: each 25 km NT cell stays a square
+            nt = pick_var(open_dataset(day / "nt_25km.nc"), "sic", day)
+            nt_cells = regrid(nt, Grid.from_dataset(prods["fused"]), "nearest").values
         written.append(
             figures.figure1_day(
                 hh,
-                prods["nt_bilinear"]["sic"].values,
+                nt_cells,
                 prods["fused"]["sic"].values,
                 out_dir / "figure1.png",
                 title=f"fused SIC {day.name}",

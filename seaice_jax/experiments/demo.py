@@ -37,7 +37,7 @@ from seaice_jax.geo import named_grid
 from seaice_jax.io import catalog, open_dataset
 from seaice_jax.io.writers import write_cog, write_netcdf
 from seaice_jax.mosaic import build_mosaic, mosaic_config
-from seaice_jax.plotting import figure, save_png
+from seaice_jax.plotting import SIC_LABEL, categorical, figure, save_png, sic_cmap
 from seaice_jax.predictor import load_predictor
 from seaice_jax.sim import simulate
 from seaice_jax.sit.chain import segment_dataset
@@ -194,21 +194,23 @@ def glia_scene(out: Path, s1_workdir: Path | None) -> dict:
 
 
 def _glia_figure(ds, out_dir: Path, labels: np.ndarray) -> None:
-    panels = [("HH (dB)", ds["hh"].values, "gray", (-25, 0))]
+    panels = [("HH", ds["hh"].values, "gray", (-25, 0), "sigma0 HH (dB)")]
     sic_path = out_dir / "glia_sic.nc"
     if sic_path.exists():
-        panels.append(
-            ("S1 model SIC (%)", open_dataset(sic_path)["sic"].values, "Blues_r", (0, 100))
-        )
-    panels.append(("ICM classes", np.where(labels > 0, labels, np.nan), "tab10", (None, None)))
-    fig = figure(figsize=(5 * len(panels), 5))
-    axes = fig.subplots(1, len(panels))
-    for ax, (title, img, cmap, (lo, hi)) in zip(axes, panels, strict=True):
-        ax.imshow(img, cmap=cmap, vmin=lo, vmax=hi)
+        sic = open_dataset(sic_path)["sic"].values
+        panels.append(("S1 model SIC", sic, sic_cmap(), (0, 100), SIC_LABEL))
+    fig = figure(figsize=(5 * (len(panels) + 1), 5.4), layout="constrained")
+    axes = fig.subplots(1, len(panels) + 1)
+    for ax, (title, img, cmap, (lo, hi), unit) in zip(axes, panels, strict=False):
+        im = ax.imshow(img, cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
+        fig.colorbar(im, ax=ax, location="bottom", shrink=0.8, label=unit)
         ax.set_title(title)
         ax.set_axis_off()
-    fig.suptitle("Sentinel-1 EW, Belgica Bank 2022-05-03 (real scene)")
-    fig.tight_layout()
+    classes = {int(k): f"class {int(k)}" for k in np.unique(labels[labels > 0])}
+    categorical(axes[-1], np.where(labels > 0, labels, np.nan), classes)
+    axes[-1].set_title("ICM classes")
+    axes[-1].set_axis_off()
+    fig.suptitle("Sentinel-1 EW, Belgica Bank, 2022-05-03 (real scene)")
     save_png(fig, out_dir / "glia.png", dpi=110)
 
 

@@ -64,7 +64,7 @@ def maps(s, m: dict, path4: Path, path5: Path) -> None:
             ax.set_title(title, fontsize=9)
             ax.set_xticks([])
             ax.set_yticks([])
-            fig.colorbar(im, ax=ax, shrink=0.7)
+            fig.colorbar(im, ax=ax, shrink=0.7, label="m" if cmap == "viridis" else "dB")
         if path is path4:
             r, c = s.rows[s.inside], s.cols[s.inside]
             axes[-1].scatter(c, r, s=4, c="r", marker="x")
