@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install test demo lint bench clean
+.PHONY: install test demo lint bench clean notebooks
 
 install: $(STAMP)
 
@@ -32,3 +32,7 @@ bench: install
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
+
+# The notebooks with their outputs (small configs; minutes): rebuild after editing their cells.
+notebooks: install
+	SEAICE_JAX_NB_SMALL=1 JAX_PLATFORMS=cpu $(BIN)/python notebooks/_build.py --execute

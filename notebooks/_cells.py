@@ -29,10 +29,24 @@ from pathlib import Path
 import matplotlib.pyplot as plt  # the kernel's inline backend draws the figures
 import numpy as np
 
-DATA = Path(os.environ.get("SEAICE_JAX_DATA", "../../shared/data"))
+from seaice_jax.io import catalog
+
+# Sample files: SEAICE_JAX_DATA when set, else the data catalogue's cache, filled on first use
+# (download with sha256 check; `seaice-jax fetch --list` lists the samples).
+DATA = Path(os.environ.get("SEAICE_JAX_DATA") or catalog.cache_dir())
+
+
+def sample(name: str) -> Path:
+    # The folder of catalogue sample `name` (fetched into the cache when not in DATA).
+    if not (DATA / name).is_dir():
+        catalog.fetch(name)
+        return catalog.cache_dir() / name
+    return DATA / name
+
+
 # Small by default so the test suite can run every notebook; set SEAICE_JAX_NB_SMALL=0 for more.
 SMALL = os.environ.get("SEAICE_JAX_NB_SMALL", "1") != "0"
-print("sample data:", DATA.resolve(), "exists:", DATA.is_dir())
+print("sample data:", DATA.resolve())
 """
 
 # Notebooks that write (simulated cases, workdirs, products) do it under WORK, never in the repo.

@@ -6,8 +6,8 @@ CELLS = [
     md("""
 # The real sample inputs
 
-Every file in `SEAICE_JAX_DATA` opened through `seaice_jax.io.open_dataset`, which detects the
-format from the content and returns the project's one in-memory form (an `xarray.Dataset` with
+Every sample file (from `SEAICE_JAX_DATA`, else the data catalogue's cache) opened through
+`seaice_jax.io.open_dataset`, which detects the format from the content and returns the project's one in-memory form (an `xarray.Dataset` with
 standard variable names and, where the format has one, a CRS). `seaice-jax fetch --list` shows
 where each file comes from.
 """),
@@ -15,7 +15,7 @@ where each file comes from.
     code("""
 from seaice_jax.io import open_dataset
 
-glia = open_dataset(next((DATA / "glia_s1_ew_belgica" / "features").iterdir()))
+glia = open_dataset(next((sample("glia_s1_ew_belgica") / "features").iterdir()))
 ok = glia.valid.values.astype(bool) & ~glia.land_mask.values.astype(bool)
 print(glia)
 hh, hv = np.mean(glia.hh.values[ok]), np.mean(glia.hv.values[ok])
@@ -36,8 +36,8 @@ plt.show()
 """),
     md("NASA Team (NSIDC-0051, SSMIS F17, 2017-10-02) and OSI SAF SIC (EASE2, 2019-09-10)."),
     code("""
-nt = open_dataset(DATA / "nsidc0051_nasateam" / "nt_20171002_f17_v1.1_n.bin")
-osi = open_dataset(DATA / "osisaf_sic" / "cf_nh25km.nc")
+nt = open_dataset(sample("nsidc0051_nasateam") / "nt_20171002_f17_v1.1_n.bin")
+osi = open_dataset(sample("osisaf_sic") / "cf_nh25km.nc")
 print("NT CRS:", nt.rio.crs, " OSI SAF CRS:", osi.rio.crs.to_string()[:60], "...")
 fig, axes = plt.subplots(1, 2, figsize=(11, 5), layout="constrained")
 axes[0].imshow(nt.sic, vmin=0, vmax=100, cmap="Blues_r")
@@ -51,7 +51,7 @@ ESA CCI RRDP points: AMSR2 brightness temperatures at 0 % and 100 % SIC, the clo
 NASA Team tie points sit in.
 """),
     code("""
-rr_dir = DATA / "esa_cci_sic_rrdp_amsr2"
+rr_dir = sample("esa_cci_sic_rrdp_amsr2")
 ice = open_dataset(next(rr_dir.glob("*DTUSIC1*")))
 ow = open_dataset(next(rr_dir.glob("*DMISIC0*")))
 fig, ax = plt.subplots(figsize=(6, 5))
@@ -74,7 +74,7 @@ import shapely
 from seaice_jax.geo import Grid
 from seaice_jax.io.charts import rasterize_chart, read_chart
 
-chart = read_chart(DATA / "cis_sigrid3_shp" / "shapefile.shp")
+chart = read_chart(sample("cis_sigrid3_shp") / "shapefile.shp")
 print(len(chart), "polygons; CRS:", chart.crs.name)
 xmin, ymin, xmax, ymax = shapely.total_bounds(chart.geometry)
 res = 5000.0
@@ -91,7 +91,7 @@ plt.show()
 """),
     md("In-situ thickness: the ECCC Eureka 2014 drill holes (landfast first-year ice)."),
     code("""
-pts = open_dataset(DATA / "eccc_eureka2014_insitu" / "ECCCEureka2014.h5")
+pts = open_dataset(sample("eccc_eureka2014_insitu") / "ECCCEureka2014.h5")
 lo, hi = float(pts.thickness.min()), float(pts.thickness.max())
 print(dict(pts.sizes), f"thickness {lo:.2f}-{hi:.2f} m")
 plt.hist(pts.thickness, bins=20)

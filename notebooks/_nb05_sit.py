@@ -40,7 +40,7 @@ from seaice_jax.io import open_dataset
 from seaice_jax.sit.glia import load_glia
 from seaice_jax.sit.pipeline import pixel_features, prepare_sar, segment
 
-glia_dir = DATA / "glia_s1_ew_belgica"
+glia_dir = sample("glia_s1_ew_belgica")
 scene = open_dataset(next((glia_dir / "features").iterdir()))
 glia_classes = load_glia(glia_dir)["labels"]
 if SMALL:
