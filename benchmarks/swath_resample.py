@@ -20,6 +20,7 @@ import warnings
 
 import numpy as np
 from pyproj import Transformer
+from rasterio.transform import rowcol
 from scipy.ndimage import maximum_filter, minimum_filter
 
 from seaice_jax.geo.grids import named_grid
@@ -39,12 +40,10 @@ def _case(n_max: int | None):
     keep = (lat > 35) & (lat <= 90)
     lon, lat = lon[keep][:n_max], lat[keep][:n_max]
     grid = named_grid("nsidc3411_25km")
-    x, y = Transformer.from_crs("EPSG:4326", grid.crs, always_xy=True).transform(lon, lat)
-    col = np.floor((x - grid.x0) / grid.res).astype(int)
-    row = np.floor((grid.y0 - y) / grid.res).astype(int)
-    ok = (row >= 0) & (row < grid.height) & (col >= 0) & (col < grid.width)
-    values = np.full(lon.shape, np.nan)
-    values[ok] = sic[row[ok], col[ok]]
+    xy = Transformer.from_crs("EPSG:4326", grid.crs, always_xy=True).transform(lon, lat)
+    rc = np.asarray(rowcol(grid.transform, *xy))  # the known field's cell of each footprint
+    inside = np.all((rc >= 0) & (rc < np.array(grid.shape)[:, None]), axis=0)
+    values = np.where(inside, sic[tuple(np.where(inside, rc, 0))], np.nan)
     smooth = np.isfinite(sic) & (maximum_filter(sic, 3) - minimum_filter(sic, 3) < 10)
     return grid, lon, lat, values, sic, smooth
 
