@@ -19,10 +19,13 @@ parse_args "$@"
 REPO_URL=${REPO_URL:-https://github.com/seaice-jax/seaice-jax}
 REF=${REF:-main}
 q() { printf '%q ' "$@"; }
+# Passed on: the staging settings (SEAICE_JAX_DATA only with DATA_FROM: a local data folder
+# of this machine means nothing on the workers).
 ENV=()
-for v in DATA_FROM PREPARED SEAICE_JAX_DATA; do
+for v in DATA_FROM PREPARED; do
   [[ -n ${!v:-} ]] && ENV+=("$v=${!v}")
 done
+[[ -n ${DATA_FROM:-} ]] && ENV+=("SEAICE_JAX_DATA=${SEAICE_JAX_DATA:?set SEAICE_JAX_DATA with DATA_FROM}")
 REMOTE="set -e
 [ -d ~/seaice-jax ] || git clone $(q "$REPO_URL") ~/seaice-jax
 cd ~/seaice-jax && git fetch -q origin $(q "$REF") && git checkout -q FETCH_HEAD

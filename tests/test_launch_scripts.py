@@ -18,7 +18,8 @@ SCRIPTS = ("single_gpu.sh", "multi_gpu.sh", "slurm_multihost.sbatch", "tpu_vm.sh
 
 def _dry(script: str, *args: str, cwd: Path, **env) -> list[str]:
     """The lines a script prints with --dry-run (run from ``cwd``, a scratch folder)."""
-    full = {k: v for k, v in os.environ.items() if not k.startswith("SLURM_")}
+    ours = ("SEAICE_JAX", "DATA_FROM", "PREPARED", "LOCAL_ROOT", "SYNC_EVERY", "DRY_RUN", "REPO")
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("SLURM_", *ours))}
     full.update(SEAICE_JAX="seaice-jax", LOCAL_ROOT="/scratch/l", **env)
     r = subprocess.run(
         ["bash", str(LAUNCH / script), "--dry-run", *args],
